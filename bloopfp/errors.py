@@ -1,0 +1,198 @@
+"""Exceptions raised by bloopfp.
+
+Every error carries its pieces as attributes (model, column, value, table, key) as well as a
+message that says what to do. Errors found in user input are raised before any request is sent.
+Errors returned by DynamoDB are translated by the runtime into the service errors below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def _describe_value(value: object) -> str:
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+class BloopfpError(Exception):
+    """Base class of every error that bloopfp raises."""
+
+
+# Errors in models, records and expressions: found before any request is sent.
+
+
+class InvalidModel(BloopfpError, TypeError):
+    """A model declaration that DynamoDB or bloopfp cannot use."""
+
+    def __init__(self, model: str, problem: str) -> None:
+        self.model = model
+        self.problem = problem
+        super().__init__(f"invalid model {model}: {problem}")
+
+
+class InvalidValue(BloopfpError, ValueError):
+    """A Python value that its column's type cannot store.
+
+    A type raises it with only the value and the reason. The model layer adds the model and
+    column with `in_column` before the error reaches the caller.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        value: object,
+        type_name: str | None = None,
+        model: str | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.value = value
+        self.type_name = type_name
+        self.model = model
+        self.column = column
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = ""
+        if self.model is not None and self.column is not None:
+            where = f"{self.model}.{self.column}: "
+        elif self.column is not None:
+            where = f"{self.column}: "
+        kind = f" for {self.type_name}" if self.type_name else ""
+        return f"{where}invalid value {_describe_value(self.value)}{kind}: {self.reason}"
+
+    def in_column(self, model: str, column: str) -> InvalidValue:
+        """Return a copy of this error that names the model and column."""
+        return InvalidValue(
+            self.reason, value=self.value, type_name=self.type_name, model=model, column=column
+        )
+
+
+class UnknownColumn(BloopfpError, TypeError):
+    """A record constructor, key or expression named a column the model does not have."""
+
+    def __init__(self, model: str, column: str, known: tuple[str, ...]) -> None:
+        self.model = model
+        self.column = column
+        self.known = known
+        choices = ", ".join(known)
+        super().__init__(f"{model} has no column {column!r}; its columns are: {choices}")
+
+
+class MissingKey(BloopfpError, ValueError):
+    """A key that lacks its hash key or range key, or holds None or an empty value."""
+
+    def __init__(self, model: str, column: str, problem: str) -> None:
+        self.model = model
+        self.column = column
+        self.problem = problem
+        super().__init__(f"{model}.{column}: {problem}")
+
+
+class InvalidCondition(BloopfpError, ValueError):
+    """A condition, key condition or update that DynamoDB would reject, found while building it."""
+
+
+class InvalidRequest(BloopfpError, ValueError):
+    """An operation that cannot be compiled into a valid request."""
+
+
+# Results.
+
+
+class NotFound(BloopfpError, LookupError):
+    """No item is stored under the requested key."""
+
+    def __init__(self, model: str, table: str, key: Mapping[str, object]) -> None:
+        self.model = model
+        self.table = table
+        self.key = dict(key)
+        super().__init__(f"no {model} item in table {table!r} with key {self.key!r}")
+
+
+class ConstraintViolation(BloopfpError, ValueError):
+    """A query expected exactly one result (`.one()`) and found none or several."""
+
+
+# Errors returned by DynamoDB, translated by the runtime.
+
+
+class ServiceError(BloopfpError):
+    """An error response from DynamoDB, with its error code, message and the failed request."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        operation: str,
+        table: str | None = None,
+        response: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.code = code
+        self.operation = operation
+        self.table = table
+        self.response: dict[str, Any] = dict(response or {})
+        super().__init__(message)
+
+
+class ConditionFailed(ServiceError):
+    """A condition expression evaluated to false, so the write was not applied.
+
+    `old` holds the stored item (as the low-level AttributeValue dict) when the request asked for
+    ReturnValuesOnConditionCheckFailure=ALL_OLD and an item existed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str,
+        table: str | None,
+        key: Mapping[str, Any] | None,
+        old: Mapping[str, Any] | None = None,
+        response: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.key = dict(key) if key is not None else None
+        self.old = dict(old) if old is not None else None
+        super().__init__(
+            message,
+            code="ConditionalCheckFailedException",
+            operation=operation,
+            table=table,
+            response=response,
+        )
+
+
+class TableNotFound(ServiceError):
+    """The table or index named in a request does not exist."""
+
+
+class ValidationError(ServiceError):
+    """DynamoDB rejected the request as invalid (ValidationException)."""
+
+
+class Throttled(ServiceError):
+    """DynamoDB throttled the request, and the retry policy gave up."""
+
+
+class TransactionCanceled(ServiceError):
+    """A transaction was canceled. `reasons` has one entry per submitted item, in order."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str,
+        reasons: tuple[Mapping[str, Any], ...],
+        response: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.reasons = tuple(dict(reason) for reason in reasons)
+        super().__init__(
+            message, code="TransactionCanceledException", operation=operation, response=response
+        )

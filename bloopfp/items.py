@@ -1,0 +1,60 @@
+"""Conversions between records and DynamoDB items (maps of attribute name to AttributeValue)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bloopfp.errors import InvalidValue, MissingKey
+from bloopfp.models import spec_of
+from bloopfp.types import AttributeValue
+
+Item = dict[str, AttributeValue]
+
+
+def dump_item(record: Any) -> Item:
+    """Return the item of a record. Columns that are None or dump to nothing are left out."""
+    spec = spec_of(record)
+    item: Item = {}
+    for col in spec.columns:
+        value = getattr(record, col.name)
+        if value is None:
+            continue
+        dumped = col.type.dump(value)
+        if dumped is not None:
+            item[col.key_name] = dumped
+    return item
+
+
+def dump_key(model_cls: Any, values: Mapping[str, Any]) -> Item:
+    """Return the Key parameter for key values given by Python column name."""
+    spec = spec_of(model_cls)
+    result: Item = {}
+    for col in spec.keys:
+        dumped = col.type.dump(values[col.name])
+        if dumped is None:
+            raise MissingKey(spec.name, col.name, "key value dumps to nothing")
+        result[col.key_name] = dumped
+    return result
+
+
+def load_item(model_cls: Any, item: Mapping[str, AttributeValue]) -> Any:
+    """Build a record from an item, ignoring attributes the model does not declare.
+
+    Columns absent from the item (for example, not projected into an index) load as their type's
+    missing value, which is None for most types.
+    """
+    spec = spec_of(model_cls)
+    values: dict[str, Any] = {}
+    for col in spec.columns:
+        stored = item.get(col.key_name)
+        if stored is None or "NULL" in stored:
+            if col.is_key:
+                raise MissingKey(spec.name, col.name, f"item has no key attribute {col.key_name!r}")
+            values[col.name] = col.type.load_missing()
+            continue
+        try:
+            values[col.name] = col.type.load(stored)
+        except InvalidValue as error:
+            raise error.in_column(spec.name, col.name) from None
+    return model_cls(**values)

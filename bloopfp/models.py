@@ -1,0 +1,556 @@
+"""Models: frozen attrs records that describe the items of one DynamoDB table.
+
+>>> import uuid
+>>> from bloopfp.types import String, UUID
+>>> @model(table_name="accounts")
+... class Account:
+...     id: uuid.UUID = column(UUID(), hash_key=True)
+...     email: str | None = column(String())
+...     by_email = GlobalSecondaryIndex(hash_key="email", projection="keys")
+>>> Account.__bloopfp__.hash_key.name
+'id'
+>>> Account(id=uuid.UUID(int=1)).email is None
+True
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Literal, TypeVar, dataclass_transform
+
+import attrs
+
+from bloopfp.errors import InvalidModel, InvalidValue, MissingKey, UnknownColumn
+from bloopfp.types import Type
+
+T = TypeVar("T")
+
+KEY_BACKINGS = frozenset({"S", "N", "B"})
+
+
+class _NoDefault:
+    """The marker for a column declared without a default."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+
+NO_DEFAULT: Any = _NoDefault()
+Projection = Literal["all", "keys"] | tuple[str, ...]
+BillingMode = Literal["on_demand", "provisioned"]
+StreamView = Literal["keys_only", "new", "old", "new_and_old"]
+
+
+def _as_type(value: Type | type[Type], where: str) -> Type:
+    """Accept a type instance or a type class with no arguments (`String` or `String()`)."""
+    if isinstance(value, Type):
+        return value
+    if isinstance(value, type) and issubclass(value, Type):
+        return value()
+    raise InvalidModel(where, f"column type must be a bloopfp.types.Type, not {value!r}")
+
+
+@attrs.frozen
+class Column:
+    """The declaration of one attribute: its type, key role and DynamoDB name.
+
+    `name` is the Python attribute name, filled in by `@model`; `dynamo_name` defaults to it.
+    """
+
+    type: Type
+    hash_key: bool = False
+    range_key: bool = False
+    dynamo_name: str | None = None
+    default: Any = NO_DEFAULT
+    factory: Callable[[], Any] | None = None
+    name: str = ""
+
+    @property
+    def key_name(self) -> str:
+        """The attribute name stored in DynamoDB."""
+        return self.dynamo_name or self.name
+
+    @property
+    def is_key(self) -> bool:
+        return self.hash_key or self.range_key
+
+
+def column(
+    type: Type | type[Type],
+    *,
+    hash_key: bool = False,
+    range_key: bool = False,
+    dynamo_name: str | None = None,
+    default: Any = NO_DEFAULT,
+    factory: Callable[[], Any] | None = None,
+) -> Any:
+    """Declare a column of a model.
+
+    Columns that are not keys default to None, which means the attribute is absent from the item.
+    Key columns are required unless given a `default` or `factory`.
+    """
+    if default is not NO_DEFAULT and factory is not None:
+        raise InvalidModel("column", "pass either default or factory, not both")
+    return Column(
+        type=_as_type(type, "column"),
+        hash_key=hash_key,
+        range_key=range_key,
+        dynamo_name=dynamo_name,
+        default=default,
+        factory=factory,
+    )
+
+
+def _normalize_projection(projection: Projection | list[str]) -> Projection:
+    if projection in ("all", "keys"):
+        return projection
+    if isinstance(projection, str):
+        raise InvalidModel(
+            "index", f'projection must be "all", "keys" or a list of columns, not {projection!r}'
+        )
+    return tuple(projection)
+
+
+@attrs.frozen
+class GlobalSecondaryIndex:
+    """A global secondary index with its own hash key and optional range key.
+
+    `model` and `name` are filled in by `@model`. `read_units` and `write_units` apply when the
+    table uses provisioned billing.
+    """
+
+    hash_key: str
+    range_key: str | None = None
+    projection: Projection = attrs.field(default="keys", converter=_normalize_projection)
+    read_units: int | None = None
+    write_units: int | None = None
+    dynamo_name: str | None = None
+    name: str = ""
+    model: Any = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def index_name(self) -> str:
+        """The IndexName used in requests."""
+        return self.dynamo_name or self.name
+
+
+@attrs.frozen
+class LocalSecondaryIndex:
+    """A local secondary index: the table's hash key with another range key."""
+
+    range_key: str
+    projection: Projection = attrs.field(default="keys", converter=_normalize_projection)
+    dynamo_name: str | None = None
+    name: str = ""
+    model: Any = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def index_name(self) -> str:
+        """The IndexName used in requests."""
+        return self.dynamo_name or self.name
+
+    @property
+    def hash_key(self) -> str:
+        return str(self.model.__bloopfp__.hash_key.name)
+
+
+Index = GlobalSecondaryIndex | LocalSecondaryIndex
+
+
+@attrs.frozen
+class TableOptions:
+    """Table-level settings applied when the table is created."""
+
+    billing: BillingMode = "on_demand"
+    read_units: int | None = None
+    write_units: int | None = None
+    stream: StreamView | None = None
+    ttl: str | None = None
+    encryption: bool | str = False
+    backups: bool = False
+
+
+@attrs.frozen
+class ModelSpec:
+    """Everything bloopfp knows about a model, stored on the class as `__bloopfp__`."""
+
+    name: str
+    table_name: str | None
+    columns: tuple[Column, ...]
+    indexes: tuple[Index, ...]
+    options: TableOptions
+    abstract: bool
+
+    @property
+    def hash_key(self) -> Column:
+        return next(c for c in self.columns if c.hash_key)
+
+    @property
+    def range_key(self) -> Column | None:
+        return next((c for c in self.columns if c.range_key), None)
+
+    @property
+    def keys(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.is_key)
+
+    def column(self, name: str) -> Column:
+        """Return the column with Python name `name`, raising UnknownColumn if there is none."""
+        for candidate in self.columns:
+            if candidate.name == name:
+                return candidate
+        raise UnknownColumn(self.name, name, tuple(c.name for c in self.columns))
+
+    def by_key_name(self) -> dict[str, Column]:
+        return {c.key_name: c for c in self.columns}
+
+
+def spec_of(model: Any) -> ModelSpec:
+    """Return the ModelSpec of a model class or record, raising TypeError for anything else."""
+    spec = getattr(model, "__bloopfp__", None)
+    if not isinstance(spec, ModelSpec):
+        raise TypeError(f"{model!r} is not a bloopfp model; decorate its class with @model")
+    return spec
+
+
+# Declaring models.
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(column,))
+def model(
+    cls: type[T] | None = None,
+    *,
+    table_name: str | None = None,
+    abstract: bool = False,
+    billing: BillingMode = "on_demand",
+    read_units: int | None = None,
+    write_units: int | None = None,
+    stream: StreamView | None = None,
+    ttl: str | None = None,
+    encryption: bool | str = False,
+    backups: bool = False,
+) -> Any:
+    """Turn a class with `column(...)` attributes into a frozen, slotted attrs record class.
+
+    An abstract model (`abstract=True`) declares columns and indexes for other models to inherit
+    and has no table. A concrete model's `table_name` defaults to the class name.
+    """
+    options = TableOptions(
+        billing=billing,
+        read_units=read_units,
+        write_units=write_units,
+        stream=stream,
+        ttl=ttl,
+        encryption=encryption,
+        backups=backups,
+    )
+
+    def decorate(target: type[T]) -> type[T]:
+        if abstract:
+            return _build_abstract(target, options)
+        return _build_concrete(target, table_name or target.__name__, options)
+
+    if cls is not None:
+        return decorate(cls)
+    return decorate
+
+
+def _declared(target: type) -> tuple[dict[str, Column], dict[str, Index]]:
+    """Collect columns and indexes from the bases (first base last) and then the class itself."""
+    columns: dict[str, Column] = {}
+    indexes: dict[str, Index] = {}
+    for base in reversed(target.__mro__[1:]):
+        base_spec = base.__dict__.get("__bloopfp__")
+        if isinstance(base_spec, ModelSpec):
+            columns.update((c.name, c) for c in base_spec.columns)
+            indexes.update((i.name, i) for i in base_spec.indexes)
+    for name, value in target.__dict__.items():
+        if isinstance(value, Column):
+            columns[name] = attrs.evolve(value, name=name)
+        elif isinstance(value, GlobalSecondaryIndex | LocalSecondaryIndex):
+            indexes[name] = attrs.evolve(value, name=name, model=None)
+    return columns, indexes
+
+
+def _build_abstract(target: type[T], options: TableOptions) -> type[T]:
+    columns, indexes = _declared(target)
+    namespace = {
+        key: value
+        for key, value in target.__dict__.items()
+        if key not in ("__dict__", "__weakref__")
+    }
+    # Empty slots let several abstract bases be mixed into one slotted record class.
+    namespace["__slots__"] = ()
+    namespace["__bloopfp__"] = ModelSpec(
+        name=target.__qualname__,
+        table_name=None,
+        columns=tuple(columns.values()),
+        indexes=tuple(indexes.values()),
+        options=options,
+        abstract=True,
+    )
+    rebuilt = type(target)(target.__name__, target.__bases__, namespace)
+    rebuilt.__qualname__ = target.__qualname__
+    return rebuilt
+
+
+def _build_concrete(target: type[T], table_name: str, options: TableOptions) -> type[T]:
+    name = target.__qualname__
+    columns, indexes = _declared(target)
+    spec = ModelSpec(
+        name=name,
+        table_name=table_name,
+        columns=tuple(columns.values()),
+        indexes=tuple(indexes.values()),
+        options=options,
+        abstract=False,
+    )
+    _check_model(spec)
+
+    inherited = {
+        field.name
+        for base in target.__mro__[1:]
+        if attrs.has(base)
+        for field in attrs.fields(base)
+    }
+    these = {
+        column.name: _attrs_field(name, column)
+        for column in spec.columns
+        if column.name not in inherited
+    }
+    built: type[T] = attrs.define(
+        target, these=these, frozen=True, slots=True, kw_only=True, weakref_slot=False
+    )
+
+    bound_indexes = tuple(attrs.evolve(index, model=built) for index in spec.indexes)
+    spec = attrs.evolve(spec, indexes=bound_indexes)
+    type.__setattr__(built, "__bloopfp__", spec)
+    for index in bound_indexes:
+        type.__setattr__(built, index.name, index)
+    for col in spec.columns:
+        _install_column_attribute(built, col)
+    _wrap_init(built, spec)
+    return built
+
+
+def _attrs_field(model_name: str, col: Column) -> Any:
+    validator = functools.partial(_validate_field, model_name, col)
+    if col.factory is not None:
+        return attrs.field(factory=col.factory, validator=validator, kw_only=True)
+    if col.default is not NO_DEFAULT:
+        return attrs.field(default=col.default, validator=validator, kw_only=True)
+    if col.is_key:
+        return attrs.field(validator=validator, kw_only=True)
+    return attrs.field(default=None, validator=validator, kw_only=True)
+
+
+def _validate_field(model_name: str, col: Column, _: Any, __: Any, value: Any) -> None:
+    validate_value(model_name, col, value)
+
+
+def validate_value(model_name: str, col: Column, value: Any) -> None:
+    """Raise InvalidValue or MissingKey unless `value` can be stored in `col`."""
+    if value is None:
+        if col.is_key:
+            raise MissingKey(model_name, col.name, "key columns cannot be None")
+        return
+    try:
+        col.type.validate(value)
+    except InvalidValue as error:
+        raise error.in_column(model_name, col.name) from None
+    if col.is_key and value in ("", b""):
+        raise MissingKey(
+            model_name, col.name, f"key columns cannot be empty, got {value!r}; give a non-empty key"
+        )
+
+
+def _wrap_init(built: type, spec: ModelSpec) -> None:
+    """Replace attrs' __init__ with one that raises bloopfp errors for unknown or missing columns."""
+    original = built.__init__  # type: ignore[misc]
+    known = tuple(c.name for c in spec.columns)
+    required = tuple(
+        c.name for c in spec.columns if c.is_key and c.default is NO_DEFAULT and c.factory is None
+    )
+
+    @functools.wraps(original)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if args:
+            raise TypeError(f"{spec.name} takes keyword arguments only, e.g. {spec.name}(id=...)")
+        for key in kwargs:
+            if key not in known:
+                raise UnknownColumn(spec.name, key, known)
+        for key in required:
+            if key not in kwargs:
+                raise MissingKey(spec.name, key, "missing key column; pass it to the constructor")
+        original(self, **kwargs)
+
+    type.__setattr__(built, "__init__", __init__)
+
+
+class _ColumnAttribute:
+    """A data descriptor that gives a ColumnRef on the class and the stored value on a record."""
+
+    __slots__ = ("column", "slot")
+
+    def __init__(self, slot: Any, col: Column) -> None:
+        self.slot = slot
+        self.column = col
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            from bloopfp.refs import ColumnRef
+
+            return ColumnRef(model=owner, column=self.column)
+        return self.slot.__get__(instance, owner)
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        self.slot.__set__(instance, value)
+
+    def __delete__(self, instance: Any) -> None:
+        self.slot.__delete__(instance)
+
+
+def _install_column_attribute(built: type, col: Column) -> None:
+    for klass in built.__mro__:
+        slot = klass.__dict__.get(col.name)
+        if isinstance(slot, _ColumnAttribute):
+            slot = slot.slot
+        if slot is not None and hasattr(slot, "__set__"):
+            type.__setattr__(built, col.name, _ColumnAttribute(slot, col))
+            return
+    raise InvalidModel(built.__qualname__, f"column {col.name!r} has no slot")
+
+
+# Checks of a concrete model, all before the class is built.
+
+
+def _check_model(spec: ModelSpec) -> None:
+    _check_keys(spec)
+    _check_names(spec)
+    for index in spec.indexes:
+        _check_index(spec, index)
+    _check_options(spec)
+
+
+def _check_keys(spec: ModelSpec) -> None:
+    hash_keys = [c.name for c in spec.columns if c.hash_key]
+    range_keys = [c.name for c in spec.columns if c.range_key]
+    if not hash_keys:
+        raise InvalidModel(spec.name, "no hash key; mark one column with hash_key=True")
+    if len(hash_keys) > 1:
+        raise InvalidModel(spec.name, f"more than one hash key: {', '.join(hash_keys)}")
+    if len(range_keys) > 1:
+        raise InvalidModel(spec.name, f"more than one range key: {', '.join(range_keys)}")
+    for col in spec.columns:
+        if col.hash_key and col.range_key:
+            raise InvalidModel(spec.name, f"column {col.name!r} cannot be both hash and range key")
+        if col.is_key:
+            _check_key_type(spec, col, "table key")
+
+
+def _check_key_type(spec: ModelSpec, col: Column, role: str) -> None:
+    if col.type.backing not in KEY_BACKINGS:
+        raise InvalidModel(
+            spec.name,
+            f"{role} column {col.name!r} has type {col.type.name} stored as "
+            f"{col.type.backing or 'an unknown type'}; key attributes must be S, N or B",
+        )
+
+
+def _check_names(spec: ModelSpec) -> None:
+    seen: dict[str, str] = {}
+    for col in spec.columns:
+        if not col.key_name:
+            raise InvalidModel(spec.name, f"column {col.name!r} has an empty dynamo_name")
+        if col.key_name in seen:
+            raise InvalidModel(
+                spec.name,
+                f"columns {seen[col.key_name]!r} and {col.name!r} share the DynamoDB name "
+                f"{col.key_name!r}",
+            )
+        seen[col.key_name] = col.name
+    index_names = [index.index_name for index in spec.indexes]
+    duplicates = sorted({n for n in index_names if index_names.count(n) > 1})
+    if duplicates:
+        raise InvalidModel(spec.name, f"more than one index is named {', '.join(duplicates)}")
+    if spec.table_name is not None and not 3 <= len(spec.table_name) <= 255:
+        raise InvalidModel(
+            spec.name, f"table name {spec.table_name!r} must be 3 to 255 characters long"
+        )
+
+
+def _check_index(spec: ModelSpec, index: Index) -> None:
+    known = {c.name for c in spec.columns}
+    label = f"index {index.name!r}"
+    if isinstance(index, LocalSecondaryIndex):
+        if spec.range_key is None:
+            raise InvalidModel(
+                spec.name, f"local {label} needs a table range key; declare one with range_key=True"
+            )
+        key_names: tuple[str, ...] = (index.range_key,)
+    else:
+        key_names = (index.hash_key,) + ((index.range_key,) if index.range_key else ())
+    for key_name in key_names:
+        if key_name not in known:
+            raise InvalidModel(spec.name, f"{label} names unknown column {key_name!r}")
+        _check_key_type(spec, spec.column(key_name), label + " key")
+    if isinstance(index.projection, tuple):
+        for projected in index.projection:
+            if projected not in known:
+                raise InvalidModel(spec.name, f"{label} projects unknown column {projected!r}")
+    if isinstance(index, GlobalSecondaryIndex):
+        units = (index.read_units, index.write_units)
+        if spec.options.billing == "provisioned" and None in units:
+            raise InvalidModel(
+                spec.name, f"{label} needs read_units and write_units for provisioned billing"
+            )
+
+
+def _check_options(spec: ModelSpec) -> None:
+    options = spec.options
+    if options.billing not in ("on_demand", "provisioned"):
+        raise InvalidModel(spec.name, f'billing must be "on_demand" or "provisioned", not {options.billing!r}')
+    units = (options.read_units, options.write_units)
+    if options.billing == "provisioned" and None in units:
+        raise InvalidModel(spec.name, "provisioned billing needs read_units and write_units")
+    if options.billing == "on_demand" and units != (None, None):
+        raise InvalidModel(spec.name, "read_units and write_units apply only to provisioned billing")
+    if options.ttl is not None:
+        ttl_column = spec.column(options.ttl) if options.ttl in {c.name for c in spec.columns} else None
+        if ttl_column is None:
+            raise InvalidModel(spec.name, f"ttl names unknown column {options.ttl!r}")
+        if ttl_column.type.backing != "N":
+            raise InvalidModel(
+                spec.name, f"ttl column {options.ttl!r} must be stored as N (use types.Timestamp)"
+            )
+
+
+# Records and items.
+
+
+def iter_columns(record: Any) -> Iterator[tuple[Column, Any]]:
+    """Yield each column of a record with its value."""
+    for col in spec_of(record).columns:
+        yield col, getattr(record, col.name)
+
+
+def key_values(record: Any) -> dict[str, Any]:
+    """Return the key columns of a record by Python name."""
+    return {c.name: getattr(record, c.name) for c in spec_of(record).keys}
+
+
+def require_concrete(model_cls: Any) -> ModelSpec:
+    """Return the spec of a concrete model, raising InvalidModel for an abstract one."""
+    spec = spec_of(model_cls)
+    if spec.abstract or spec.table_name is None:
+        raise InvalidModel(spec.name, "abstract models have no table; subclass them with @model")
+    return spec
+
+
+def as_mapping(value: Mapping[str, Any] | Any) -> Mapping[str, Any]:
+    """Return key values given as a mapping or as a record."""
+    if isinstance(value, Mapping):
+        return value
+    return key_values(value)

@@ -1,0 +1,395 @@
+"""Operations as immutable values: one DynamoDB request each, before compilation.
+
+Builders check their input against the model, so that a bad key, column or condition raises a
+bloopfp error before any request exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+
+import attrs
+
+from bloopfp.conditions import (
+    EMPTY,
+    And,
+    Between,
+    Comparison,
+    Condition,
+    Function,
+)
+from bloopfp.errors import InvalidCondition, InvalidRequest, MissingKey, UnknownColumn
+from bloopfp.models import (
+    Column,
+    GlobalSecondaryIndex,
+    Index,
+    LocalSecondaryIndex,
+    ModelSpec,
+    require_concrete,
+    spec_of,
+    validate_value,
+)
+from bloopfp.paths import Path
+from bloopfp.updates import Update
+
+ReturnValues = Literal["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]
+Select = Literal["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"]
+KEY_OPERATORS = ("=", "<", "<=", ">", ">=")
+
+
+@attrs.frozen
+class Key:
+    """The key of one item: the model and its key column values, hash key first."""
+
+    model: Any = attrs.field(repr=False)
+    values: tuple[tuple[str, Any], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.values)
+
+
+def key(model_cls: Any, values: Mapping[str, Any]) -> Key:
+    """Build a validated key from Python column names, raising before any request is sent."""
+    spec = require_concrete(model_cls)
+    known = {c.name for c in spec.keys}
+    for name in values:
+        if name not in known:
+            if name in {c.name for c in spec.columns}:
+                raise InvalidRequest(
+                    f"{spec.name}.{name} is not a key column; a key has {', '.join(sorted(known))}"
+                )
+            raise UnknownColumn(spec.name, name, tuple(c.name for c in spec.columns))
+    pairs = []
+    for col in spec.keys:
+        if col.name not in values:
+            raise MissingKey(spec.name, col.name, "missing key column; pass it as a keyword")
+        validate_value(spec.name, col, values[col.name])
+        pairs.append((col.name, values[col.name]))
+    pairs.sort(key=lambda pair: 0 if spec.column(pair[0]).hash_key else 1)
+    return Key(model=model_cls, values=tuple(pairs))
+
+
+def key_of_record(record: Any) -> Key:
+    spec = spec_of(record)
+    return key(type(record), {c.name: getattr(record, c.name) for c in spec.keys})
+
+
+# Tables.
+
+
+@attrs.frozen
+class CreateTable:
+    model: Any
+
+
+@attrs.frozen
+class DescribeTable:
+    model: Any
+
+
+@attrs.frozen
+class DeleteTable:
+    model: Any
+
+
+@attrs.frozen
+class UpdateTimeToLive:
+    model: Any
+
+
+@attrs.frozen
+class UpdateContinuousBackups:
+    model: Any
+
+
+# Items.
+
+
+@attrs.frozen
+class PutItem:
+    record: Any
+    condition: Condition = EMPTY
+    return_values: ReturnValues = "NONE"
+    return_old_on_failure: bool = False
+
+
+@attrs.frozen
+class GetItem:
+    key: Key
+    consistent: bool = False
+    projection: tuple[Path, ...] | None = None
+
+
+@attrs.frozen
+class DeleteItem:
+    key: Key
+    condition: Condition = EMPTY
+    return_values: ReturnValues = "NONE"
+    return_old_on_failure: bool = False
+
+
+@attrs.frozen
+class UpdateItem:
+    key: Key
+    update: Update
+    condition: Condition = EMPTY
+    return_values: ReturnValues = "NONE"
+    return_old_on_failure: bool = False
+
+
+# Reads of many items.
+
+
+@attrs.frozen
+class KeyCondition:
+    """A key condition: equality on the hash key and at most one range key comparison.
+
+    Build one with `key_condition(target, condition)`, which rejects anything DynamoDB rejects.
+    """
+
+    hash_condition: Comparison
+    range_condition: Condition | None = None
+
+    def as_condition(self) -> Condition:
+        if self.range_condition is None:
+            return self.hash_condition
+        return And((self.hash_condition, self.range_condition))
+
+
+def target_parts(target: Any) -> tuple[ModelSpec, Index | None]:
+    """Return the model spec and index (or None for the table) of a query or scan target."""
+    if isinstance(target, GlobalSecondaryIndex | LocalSecondaryIndex):
+        if target.model is None:
+            raise InvalidRequest(f"index {target.name!r} is not bound to a model")
+        return require_concrete(target.model), target
+    return require_concrete(target), None
+
+
+def key_columns(spec: ModelSpec, index: Index | None) -> tuple[Column, Column | None]:
+    """Return the hash key and range key columns of the table or of an index."""
+    if index is None:
+        return spec.hash_key, spec.range_key
+    range_name = index.range_key
+    hash_column = spec.column(index.hash_key)
+    return hash_column, spec.column(range_name) if range_name else None
+
+
+def key_condition(target: Any, condition: Condition) -> KeyCondition:
+    """Split a condition into hash and range parts, raising InvalidCondition for anything else."""
+    spec, index = target_parts(target)
+    hash_column, range_column = key_columns(spec, index)
+    where = f"{spec.name}" + (f" index {index.name!r}" if index else " table")
+    parts = condition.conditions if isinstance(condition, And) else (condition,)
+    hash_part: Comparison | None = None
+    range_part: Condition | None = None
+    for part in parts:
+        name = _key_path_name(part, where)
+        if name == hash_column.key_name and isinstance(part, Comparison) and part.operator == "=":
+            if hash_part is not None:
+                raise InvalidCondition(f"key condition on {where} compares the hash key twice")
+            hash_part = part
+        elif range_column is not None and name == range_column.key_name:
+            _check_range_part(part, where)
+            if range_part is not None:
+                raise InvalidCondition(
+                    f"key condition on {where} has more than one range key condition"
+                )
+            range_part = part
+        else:
+            raise InvalidCondition(
+                f"key condition on {where} can only test the hash key {hash_column.name!r} with =="
+                + (f" and the range key {range_column.name!r}" if range_column else "")
+                + f"; move the condition on {name!r} into filter="
+            )
+    if hash_part is None:
+        raise InvalidCondition(
+            f"key condition on {where} needs the hash key: {hash_column.name} == value"
+        )
+    return KeyCondition(hash_part, range_part)
+
+
+def _key_path_name(part: Condition, where: str) -> str:
+    subject: Any = None
+    if isinstance(part, Comparison):
+        subject = part.left
+    elif isinstance(part, Between):
+        subject = part.operand
+    elif isinstance(part, Function):
+        subject = part.path
+    if not isinstance(subject, Path) or len(subject.segments) != 1:
+        raise InvalidCondition(
+            f"key condition on {where} supports only AND of key comparisons, not {part!r}"
+        )
+    return str(subject.segments[0])
+
+
+def _check_range_part(part: Condition, where: str) -> None:
+    allowed = (
+        (isinstance(part, Comparison) and part.operator in KEY_OPERATORS)
+        or isinstance(part, Between)
+        or (isinstance(part, Function) and part.name == "begins_with")
+    )
+    if not allowed:
+        raise InvalidCondition(
+            f"range key condition on {where} must be one of = < <= > >=, between or "
+            f"begins_with, not {part!r}"
+        )
+
+
+def projection_paths(target: Any, columns: Iterable[Any] | None) -> tuple[Path, ...] | None:
+    """Turn columns, column references or paths into projection paths, checked against an index."""
+    if columns is None:
+        return None
+    from bloopfp.refs import ColumnRef
+
+    spec, index = target_parts(target)
+    paths: list[Path] = []
+    for item in columns:
+        if isinstance(item, ColumnRef):
+            paths.append(item.path)
+        elif isinstance(item, Path):
+            paths.append(item)
+        elif isinstance(item, str):
+            paths.append(Path((spec.column(item).key_name,)))
+        else:
+            raise InvalidRequest(f"projection takes columns or paths, not {item!r}")
+    if index is not None:
+        projected = index_attributes(spec, index)
+        for projected_path in paths:
+            if projected is not None and projected_path.segments[0] not in projected:
+                raise InvalidRequest(
+                    f"index {index.name!r} of {spec.name} does not project "
+                    f"{projected_path.segments[0]!r}; query the table or project it in the index"
+                )
+    return tuple(paths)
+
+
+def index_attributes(spec: ModelSpec, index: Index) -> frozenset[str] | None:
+    """Return the DynamoDB names an index holds, or None when it projects every attribute."""
+    if index.projection == "all":
+        return None
+    names = {c.key_name for c in spec.keys}
+    names |= {spec.column(index.hash_key).key_name}
+    if index.range_key:
+        names.add(spec.column(index.range_key).key_name)
+    if isinstance(index.projection, tuple):
+        names |= {spec.column(name).key_name for name in index.projection}
+    return frozenset(names)
+
+
+@attrs.frozen
+class Query:
+    target: Any
+    key: KeyCondition
+    filter: Condition = EMPTY
+    projection: tuple[Path, ...] | None = None
+    forward: bool = True
+    consistent: bool = False
+    page_size: int | None = None
+    select: Select | None = None
+
+
+@attrs.frozen
+class Scan:
+    target: Any
+    filter: Condition = EMPTY
+    projection: tuple[Path, ...] | None = None
+    consistent: bool = False
+    page_size: int | None = None
+    select: Select | None = None
+    segment: int | None = None
+    total_segments: int | None = None
+
+
+def describe_target(target: Any) -> str:
+    spec, index = target_parts(target)
+    return f"{spec.name}.{index.name}" if index else spec.name
+
+
+def query(
+    target: Any,
+    key: Condition,
+    *,
+    filter: Condition = EMPTY,
+    projection: Iterable[Any] | None = None,
+    forward: bool = True,
+    consistent: bool = False,
+    page_size: int | None = None,
+    select: Select | None = None,
+) -> Query:
+    """Build a Query of a model's table or of one of its indexes."""
+    _, index = target_parts(target)
+    if consistent and isinstance(index, GlobalSecondaryIndex):
+        raise InvalidRequest(
+            f"global secondary index {index.name!r} does not support consistent reads"
+        )
+    _check_page_size(page_size)
+    return Query(
+        target=target,
+        key=key_condition(target, key),
+        filter=filter,
+        projection=projection_paths(target, projection),
+        forward=forward,
+        consistent=consistent,
+        page_size=page_size,
+        select=select,
+    )
+
+
+def scan(
+    target: Any,
+    *,
+    filter: Condition = EMPTY,
+    projection: Iterable[Any] | None = None,
+    consistent: bool = False,
+    page_size: int | None = None,
+    select: Select | None = None,
+    segment: int | None = None,
+    total_segments: int | None = None,
+) -> Scan:
+    """Build a Scan of a model's table or of one of its indexes."""
+    _, index = target_parts(target)
+    if consistent and isinstance(index, GlobalSecondaryIndex):
+        raise InvalidRequest(
+            f"global secondary index {index.name!r} does not support consistent reads"
+        )
+    _check_page_size(page_size)
+    if (segment is None) != (total_segments is None):
+        raise InvalidRequest("pass segment and total_segments together")
+    if total_segments is not None and segment is not None:
+        if not 1 <= total_segments <= 1_000_000 or not 0 <= segment < total_segments:
+            raise InvalidRequest(
+                f"segment must be in [0, total_segments) and total_segments in [1, 1000000], "
+                f"got segment={segment}, total_segments={total_segments}"
+            )
+    return Scan(
+        target=target,
+        filter=filter,
+        projection=projection_paths(target, projection),
+        consistent=consistent,
+        page_size=page_size,
+        select=select,
+        segment=segment,
+        total_segments=total_segments,
+    )
+
+
+def _check_page_size(page_size: int | None) -> None:
+    if page_size is not None and (isinstance(page_size, bool) or page_size < 1):
+        raise InvalidRequest(f"page_size must be a positive int, got {page_size!r}")
+
+
+Operation = (
+    CreateTable
+    | DescribeTable
+    | DeleteTable
+    | UpdateTimeToLive
+    | UpdateContinuousBackups
+    | PutItem
+    | GetItem
+    | DeleteItem
+    | UpdateItem
+    | Query
+    | Scan
+)
