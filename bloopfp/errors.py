@@ -12,6 +12,9 @@ from typing import Any
 
 
 def _describe_value(value: object) -> str:
+    if isinstance(value, int) and value.bit_length() > 4000:
+        # repr() of an int this large raises ValueError (Python's int-to-text digit limit).
+        return f"an int of about {int(value.bit_length() * 0.30103)} digits (int)"
     text = repr(value)
     if len(text) > 80:
         text = text[:77] + "..."
@@ -196,3 +199,73 @@ class TransactionCanceled(ServiceError):
         super().__init__(
             message, code="TransactionCanceledException", operation=operation, response=response
         )
+
+
+# Errors of batches and transactions.
+
+
+class ItemsNotFound(NotFound):
+    """Some of the keys requested from a batch read have no stored item.
+
+    `keys` lists every missing key (by Python column name) in the order they were requested;
+    `key` is the first of them, as for NotFound.
+    """
+
+    def __init__(self, model: str, table: str, keys: tuple[Mapping[str, object], ...]) -> None:
+        self.keys = tuple(dict(key) for key in keys)
+        super().__init__(model, table, self.keys[0] if self.keys else {})
+        shown = ", ".join(repr(key) for key in self.keys[:5])
+        more = f" and {len(self.keys) - 5} more" if len(self.keys) > 5 else ""
+        self.args = (
+            f"no {model} item in table {table!r} for {len(self.keys)} of the requested keys: "
+            f"{shown}{more}. Pass missing='skip' or missing='none' to accept missing items",
+        )
+
+
+class BatchIncomplete(BloopfpError):
+    """A batch read or write gave up before every request was processed.
+
+    `unprocessed` holds exactly the inputs that were not read or written, in the caller's terms
+    (records, or keys by Python column name), in the order they were given. Everything else was
+    processed, so retrying with `unprocessed` finishes the work.
+    """
+
+    def __init__(
+        self, message: str, *, operation: str, unprocessed: tuple[Any, ...], attempts: int
+    ) -> None:
+        self.operation = operation
+        self.unprocessed = unprocessed
+        self.attempts = attempts
+        super().__init__(message)
+
+
+class DuplicateKeys(InvalidRequest):
+    """A batch or transaction names the same item more than once, and was rejected before sending.
+
+    `keys` lists each repeated key as (table, key) with the key by DynamoDB attribute name.
+    """
+
+    def __init__(self, message: str, *, keys: tuple[tuple[str, Mapping[str, Any]], ...]) -> None:
+        self.keys = keys
+        super().__init__(message)
+
+
+class TransactionItemsCanceled(TransactionCanceled):
+    """A canceled transaction whose reasons are mapped back to the submitted items.
+
+    `cancellations[i]` is a `bloopfp.transactions.Cancellation` for the i-th submitted item: the
+    item value, DynamoDB's code and message, and the stored record when the item asked for it.
+    `reasons` keeps DynamoDB's raw CancellationReasons.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str,
+        reasons: tuple[Mapping[str, Any], ...],
+        cancellations: tuple[Any, ...],
+        response: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.cancellations = cancellations
+        super().__init__(message, operation=operation, reasons=reasons, response=response)

@@ -23,11 +23,11 @@ column with `InvalidValue.in_column`, so a reason reads as the end of "Model.col
 >>> Set(String()).dump({"b", "a"})
 {'SS': ['a', 'b']}
 
-Python containers: `List` loads as a tuple and `Set` as a frozenset, so a frozen record that holds
-them stays hashable. A typed `Map` loads as a dict, or as the attrs record given to `Map.of`.
-Schemaless documents (`Dynamic`, `DynamicList`, `DynamicMap`) load lists as `list` and maps as
-`dict`, the shapes that JSON and boto3's TypeDeserializer use, because such documents hold dicts
-and are unhashable anyway.
+Python containers: `List` loads as a tuple and `Set` as a frozenset, so a frozen record that
+contains them stays hashable. A typed `Map` loads as a dict, or as the attrs record given to
+`Map.of`. Schemaless documents (`Dynamic`, `DynamicList`, `DynamicMap`) load lists as `list` and
+maps as `dict`, the shapes that JSON and boto3's TypeDeserializer use, because such documents
+contain dicts and are unhashable anyway.
 
 Custom types subclass `Type`, set the `backing` class variable and implement `dump` and `load`.
 `dump` raises InvalidValue for a value it cannot store, and `validate` reuses `dump` unless
@@ -92,14 +92,18 @@ _SIZE_BACKINGS = frozenset({"S", "B", "SS", "NS", "BS", "L", "M"})
 _SET_BACKINGS = {"S": "SS", "N": "NS", "B": "BS"}
 
 _FLOAT_REASON = (
-    "float is binary and rarely the number it prints; pass decimal.Decimal(str(value)), "
+    "float is binary and rarely the number it prints. Pass decimal.Decimal(str(value)), "
     "or declare the column as Float()"
 )
 
 
 @attrs.frozen
 class Type:
-    """Base class of column types. Subclasses set `backing` and implement `dump` and `load`."""
+    """Base class of column types. Subclasses set `backing` and implement `dump` and `load`.
+
+    `backing` is a class variable, except in types whose backing follows their arguments (`Set`,
+    by-value `Enum` and `Transform`), which compute it as a property. Read it from an instance.
+    """
 
     backing: ClassVar[str] = ""
     python_type: ClassVar[type | tuple[type, ...]] = object
@@ -149,12 +153,15 @@ class Type:
         return InvalidValue(reason, value=value, type_name=self.name)
 
     def _require_instance(self, value: object) -> None:
-        if isinstance(value, float) and not _accepts(self.python_type, float):
+        accepted = isinstance(value, self.python_type)
+        if isinstance(value, bool) and not _accepts(self.python_type, bool):
+            # bool is a subclass of int, but True is not a number to store.
+            accepted = False
+        if accepted:
+            return
+        if isinstance(value, float):
             raise self._reject(value, _FLOAT_REASON)
-        is_bool_mismatch = isinstance(value, bool) and not _accepts(self.python_type, bool)
-        if is_bool_mismatch or not isinstance(value, self.python_type):
-            expected = _type_names(self.python_type)
-            raise self._reject(value, f"expected {expected}")
+        raise self._reject(value, f"expected {_type_names(self.python_type)}")
 
     def _expect_backing(self, attribute_value: cabc.Mapping[str, Any], code: str) -> Any:
         if code not in attribute_value:
@@ -169,7 +176,7 @@ class Type:
 
 def _accepts(python_type: type | tuple[type, ...], candidate: type) -> bool:
     types = python_type if isinstance(python_type, tuple) else (python_type,)
-    return candidate in types
+    return candidate in types or object in types
 
 
 def _type_names(python_type: type | tuple[type, ...]) -> str:
@@ -234,7 +241,9 @@ class String(Type):
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise self._reject(value, "contains a lone surrogate, which UTF-8 cannot encode") from None
+            raise self._reject(
+                value, "contains a lone surrogate, which UTF-8 cannot encode"
+            ) from None
         return {"S": value}
 
     def load(self, attribute_value: cabc.Mapping[str, Any]) -> Any:
@@ -277,12 +286,12 @@ class Boolean(Type):
 # Numbers.
 
 
-def dump_number(value: decimal.Decimal | int) -> str:
+def dump_number(value: decimal.Decimal | int, type_name: str = "Number") -> str:
     """Return the N text of a number, raising InvalidValue outside DynamoDB's range or precision.
 
-    The text is `str(Decimal(value))`, as boto3's TypeSerializer writes it, with two exceptions:
-    zero is always "0", and a value whose text has more than 38 digits because of leading or
-    trailing zeros is written in its shortest form, so no text has more than 38 digits.
+    The text is `str(Decimal(value))`, which is what boto3 1.44's TypeSerializer writes, with two
+    exceptions. Zero is always "0". A value whose text has more than 38 digits because of trailing
+    zeros is written in its shortest form, so no text has more than 38 digits.
 
     >>> dump_number(decimal.Decimal("1.50"))
     '1.50'
@@ -291,22 +300,22 @@ def dump_number(value: decimal.Decimal | int) -> str:
     """
     number = decimal.Decimal(value)
     if not number.is_finite():
-        raise InvalidValue("DynamoDB numbers must be finite", value=value, type_name="Number")
+        raise InvalidValue("DynamoDB numbers must be finite", value=value, type_name=type_name)
     if not number:
         return "0"
 
-    magnitude = abs(number)
+    magnitude = number.copy_abs()
     if not _SMALLEST_NUMBER <= magnitude <= _LARGEST_NUMBER:
         raise InvalidValue(
             "DynamoDB numbers must have a magnitude from 1E-130 to 9.99E+125",
             value=value,
-            type_name="Number",
+            type_name=type_name,
         )
 
     digits = number.as_tuple().digits
     if _significant_digit_count(digits) > _MAX_SIGNIFICANT_DIGITS:
         raise InvalidValue(
-            "DynamoDB numbers have at most 38 significant digits", value=value, type_name="Number"
+            "DynamoDB numbers have at most 38 significant digits", value=value, type_name=type_name
         )
     if len(digits) > _MAX_SIGNIFICANT_DIGITS:
         number = number.normalize(decimal.Context(prec=_MAX_SIGNIFICANT_DIGITS))
@@ -352,7 +361,7 @@ class Number(Type):
     """An exact number, stored as N and loaded as `decimal.Decimal`.
 
     Accepts `int` and `Decimal`. `float` is rejected because its binary value is rarely the number
-    it prints (use `Float` to store floats on purpose). Values outside DynamoDB's range (magnitude
+    it prints. Use `Float` to store floats on purpose. Values outside DynamoDB's range (magnitude
     1E-130 to 9.99E+125) or with more than 38 significant digits raise InvalidValue.
     """
 
@@ -361,7 +370,7 @@ class Number(Type):
 
     def dump(self, value: Any) -> AttributeValue:
         self._require_instance(value)
-        return {"N": dump_number(value)}
+        return {"N": dump_number(value, self.name)}
 
     def load(self, attribute_value: cabc.Mapping[str, Any]) -> Any:
         return _load_decimal(self.name, attribute_value)
@@ -382,9 +391,11 @@ class Integer(Type):
         self._require_instance(value)
         if isinstance(value, decimal.Decimal) and value.is_finite():
             if value != value.to_integral_value():
-                raise self._reject(value, "has a fractional part; Integer stores whole numbers")
+                raise self._reject(
+                    value, "has a fractional part, and Integer stores only whole numbers"
+                )
             value = int(value)
-        return {"N": dump_number(value)}
+        return {"N": dump_number(value, self.name)}
 
     def load(self, attribute_value: cabc.Mapping[str, Any]) -> Any:
         return _parse_integer(self.name, self._expect_backing(attribute_value, "N"))
@@ -396,9 +407,9 @@ class Float(Type):
 
     `repr` is the shortest text that reads back as the same float, so floats round-trip exactly
     (0.1 is stored as "0.1"). Use this type only where approximate numbers are intended, because
-    DynamoDB adds and compares the stored decimal text, not the binary value. NaN and infinity
-    are rejected, and so are values outside DynamoDB's range (about 1E-130 to 9.99E+125). An
-    `int` is accepted when a float represents it exactly.
+    DynamoDB computes and compares with the stored decimal number, not the binary value. NaN and
+    infinity are rejected, and so are values outside DynamoDB's range (about 1E-130 to
+    9.99E+125). An `int` is accepted when a float represents it exactly.
     """
 
     backing: ClassVar[str] = "N"
@@ -407,13 +418,16 @@ class Float(Type):
     def dump(self, value: Any) -> AttributeValue:
         self._require_instance(value)
         if isinstance(value, int):
-            if value != float(_int_as_float(self, value)):
-                raise self._reject(value, "has no exact float; use Integer or Number")
-            value = float(value)
+            as_float = _int_as_float(self, value)
+            if as_float != value:
+                raise self._reject(
+                    value, "has no exact float value, so store it with Integer or Number"
+                )
+            value = as_float
         if value != value or value in (float("inf"), float("-inf")):
             raise self._reject(value, "DynamoDB numbers must be finite")
         try:
-            text = dump_number(decimal.Decimal(repr(value)))
+            text = dump_number(decimal.Decimal(repr(value)), self.name)
         except InvalidValue as error:
             raise self._reject(value, error.reason) from None
         return {"N": text}
@@ -448,7 +462,9 @@ class UUID(Type):
         try:
             return uuid.UUID(text)
         except (TypeError, ValueError):
-            raise InvalidValue("stored text is not a UUID", value=text, type_name=self.name) from None
+            raise InvalidValue(
+                "stored text is not a UUID", value=text, type_name=self.name
+            ) from None
 
 
 def _require_aware(column_type: Type, value: datetime.datetime) -> None:
@@ -499,7 +515,7 @@ class Timestamp(Type):
     """An aware `datetime.datetime`, stored as N in whole seconds since 1970-01-01T00:00:00Z.
 
     This is the format that DynamoDB's time to live (TTL) reads. A value with a fraction of a
-    second is rejected rather than truncated, so a load always returns the dumped instant; pass
+    second is rejected rather than truncated, so a load always returns the dumped instant. Pass
     `value.replace(microsecond=0)` to drop the fraction. Naive datetimes are rejected. Values load
     in UTC.
     """
@@ -514,7 +530,7 @@ class Timestamp(Type):
         if remainder:
             raise self._reject(
                 value,
-                "Timestamp stores whole seconds; pass value.replace(microsecond=0) to drop the "
+                "Timestamp stores whole seconds. Pass value.replace(microsecond=0) to drop the "
                 "fraction",
             )
         return {"N": str(seconds)}
@@ -545,7 +561,9 @@ class Date(Type):
     def dump(self, value: Any) -> AttributeValue:
         self._require_instance(value)
         if isinstance(value, datetime.datetime):
-            raise self._reject(value, "expected date, not datetime; pass value.date() or DateTime")
+            raise self._reject(
+                value, "expected date, not datetime. Pass value.date(), or use DateTime"
+            )
         return {"S": value.isoformat()}
 
     def load(self, attribute_value: cabc.Mapping[str, Any]) -> Any:
@@ -599,10 +617,10 @@ class Enum(Type):
             raise self._reject(value, f"expected a member of {self.enum_class.__name__}")
         if self.by == "value":
             if self.backing == "N":
-                return {"N": dump_number(value.value)}
+                return {"N": dump_number(value.value, self.name)}
             return {"S": value.value}
         if value.name is None or value.name not in self.enum_class.__members__:
-            raise self._reject(value, "has no single member name; store it with by='value'")
+            raise self._reject(value, "has no single member name, so store it with by='value'")
         return {"S": value.name}
 
     def load(self, attribute_value: cabc.Mapping[str, Any]) -> Any:
@@ -636,7 +654,10 @@ def _enum_value_backing(enum_class: type[enum.Enum]) -> str:
         if isinstance(value, str):
             backings.add("S")
         elif isinstance(value, int) and not isinstance(value, bool):
-            dump_number(value)
+            try:
+                dump_number(value)
+            except InvalidValue as error:
+                raise ValueError(f"{enum_class.__name__}.{member.name}: {error.reason}") from None
             backings.add("N")
         else:
             raise ValueError(
@@ -663,31 +684,34 @@ class Set(Type):
     store the same value (the same text, bytes, or number) are rejected.
     """
 
-    element: Type
+    element_type: Type
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.element, Type):
-            raise TypeError(f"Set expects a column type such as String(), got {self.element!r}")
-        if self.element.backing not in _SET_BACKINGS:
-            stored_as = self.element.backing or "a varying type"
+        if not isinstance(self.element_type, Type):
             raise TypeError(
-                f"Set elements must be stored as S, N or B, but {self.element.name} is stored as "
+                f"Set expects a column type such as String(), got {self.element_type!r}"
+            )
+        if self.element_type.backing not in _SET_BACKINGS:
+            element_name = self.element_type.name
+            stored_as = self.element_type.backing or "a varying type"
+            raise TypeError(
+                f"Set elements must be stored as S, N or B, but {element_name} is stored as "
                 f"{stored_as}"
             )
 
     @property
     def backing(self) -> str:  # type: ignore[override]
         # SS, NS or BS, following the element type.
-        return _SET_BACKINGS[self.element.backing]
+        return _SET_BACKINGS[self.element_type.backing]
 
     @property
     def name(self) -> str:
-        return f"Set({self.element.name})"
+        return f"Set({self.element_type.name})"
 
     def dump(self, value: Any) -> AttributeValue | None:
         if not isinstance(value, cabc.Set):
             raise self._reject(value, "expected set or frozenset")
-        code = self.element.backing
+        code = self.element_type.backing
         stored: dict[Any, tuple[object, Any]] = {}
         for element in value:
             wire = self._dump_element(element, code)
@@ -705,15 +729,15 @@ class Set(Type):
         return {self.backing: [stored[key][1] for key in sorted(stored)]}
 
     def _dump_element(self, element: object, code: str) -> Any:
-        attribute_value = self.element.dump(element)
+        attribute_value = self.element_type.dump(element)
         if attribute_value is None or code not in attribute_value:
-            raise self._reject(element, f"{self.element.name} did not store it as {code}")
+            raise self._reject(element, f"{self.element_type.name} did not store it as {code}")
         return attribute_value[code]
 
     def load(self, attribute_value: cabc.Mapping[str, Any]) -> Any:
         stored = self._expect_backing(attribute_value, self.backing)
-        code = self.element.backing
-        return frozenset(self.element.load({code: wire}) for wire in stored)
+        code = self.element_type.backing
+        return frozenset(self.element_type.load({code: wire}) for wire in stored)
 
     def load_missing(self) -> Any:
         return frozenset()
@@ -741,7 +765,9 @@ def _dump_nested(element_type: Type, value: object, step: str | int) -> Attribut
         raise _nested_error(error, step) from None
 
 
-def _load_nested(element_type: Type, attribute_value: cabc.Mapping[str, Any], step: str | int) -> Any:
+def _load_nested(
+    element_type: Type, attribute_value: cabc.Mapping[str, Any], step: str | int
+) -> Any:
     if attribute_value.get("NULL") is True:
         return None
     try:
@@ -769,32 +795,34 @@ class List(Type):
     dropping it would shift the later elements.
     """
 
-    element: Type
+    element_type: Type
     backing: ClassVar[str] = "L"
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.element, Type):
-            raise TypeError(f"List expects a column type such as String(), got {self.element!r}")
+        if not isinstance(self.element_type, Type):
+            raise TypeError(
+                f"List expects a column type such as String(), got {self.element_type!r}"
+            )
 
     @property
     def name(self) -> str:
-        return f"List({self.element.name})"
+        return f"List({self.element_type.name})"
 
     def dump(self, value: Any) -> AttributeValue:
         if not isinstance(value, (list, tuple)):
             raise self._reject(value, "expected list or tuple")
         stored = []
         for index, element in enumerate(value):
-            attribute_value = _dump_nested(self.element, element, index)
+            attribute_value = _dump_nested(self.element_type, element, index)
             if attribute_value is None:
-                raise _empty_set_element_error(self.element, element, index)
+                raise _empty_set_element_error(self.element_type, element, index)
             stored.append(attribute_value)
         return {"L": stored}
 
     def load(self, attribute_value: cabc.Mapping[str, Any]) -> Any:
         stored = self._expect_backing(attribute_value, "L")
         return tuple(
-            _load_nested(self.element, element, index) for index, element in enumerate(stored)
+            _load_nested(self.element_type, element, index) for index, element in enumerate(stored)
         )
 
 
@@ -836,7 +864,7 @@ class Map(Type):
             field_type = field.metadata.get(TYPE_METADATA)
             if field_type is None:
                 raise TypeError(
-                    f"{record.__name__}.{field.name} has no bloopfp type; declare it with "
+                    f"{record.__name__}.{field.name} has no bloopfp type. Declare it with "
                     f"attrs.field(metadata={{TYPE_METADATA: String()}}) or another type"
                 )
             if not field.init:
@@ -907,8 +935,7 @@ def _checked_fields(fields: cabc.Mapping[str, Type]) -> tuple[tuple[str, Type], 
         _check_map_key(field_name)
         if not isinstance(field_type, Type):
             raise TypeError(
-                f"Map field {field_name!r} needs a column type such as String(), "
-                f"got {field_type!r}"
+                f"Map field {field_name!r} needs a column type such as String(), got {field_type!r}"
             )
     return tuple(fields.items())
 
@@ -927,10 +954,11 @@ def _check_map_key(key: object) -> None:
 class Dynamic(Type):
     """Any document value, with its DynamoDB type chosen from its Python type.
 
-    Dump maps str to S, bytes and bytearray to B, bool to BOOL, int and Decimal to N, None to
-    NULL, list and tuple to L, a mapping with str keys to M, and a set or frozenset of all str,
-    all numbers or all bytes to SS, NS or BS. float is rejected, because its binary value is
-    rarely the number it prints; pass Decimal(str(value)) instead.
+    Dump stores str as S, bytes and bytearray as B, bool as BOOL, int and Decimal as N, and None
+    as NULL. Lists and tuples become L, and mappings with str keys become M. A set or frozenset
+    becomes SS, NS or BS when its elements are all str, all numbers or all bytes. float is
+    rejected, because its binary value is rarely the number it prints, so pass Decimal(str(value))
+    instead.
 
     Load maps L to list, M to dict, sets to frozenset and NULL to None. A number loads as `int`
     when its stored text is an integer literal (digits with an optional sign), otherwise as
@@ -973,7 +1001,7 @@ class Dynamic(Type):
 
 @attrs.frozen
 class DynamicList(Type):
-    """A schemaless list, stored as L and loaded as `list`; elements follow `Dynamic`'s rules."""
+    """A schemaless list, stored as L and loaded as `list`, whose elements follow `Dynamic`."""
 
     backing: ClassVar[str] = "L"
 
@@ -989,7 +1017,7 @@ class DynamicList(Type):
 
 @attrs.frozen
 class DynamicMap(Type):
-    """A schemaless map with str keys, stored as M and loaded as `dict`; see `Dynamic`."""
+    """A schemaless map with str keys, stored as M and loaded as `dict` by `Dynamic`'s rules."""
 
     backing: ClassVar[str] = "M"
 
@@ -1011,13 +1039,13 @@ _DYNAMIC_SET_TYPES: tuple[tuple[type | tuple[type, ...], Type], ...] = (
 
 
 def _dump_dynamic(type_name: str, value: object) -> AttributeValue:
-    """Dump a document value by its Python type; an empty set raises, because it has no form."""
+    """Dump a document value by its Python type, raising InvalidValue for an empty set."""
     if value is None:
         return {"NULL": True}
     if isinstance(value, bool):
         return {"BOOL": value}
     if isinstance(value, (int, decimal.Decimal)):
-        return {"N": dump_number(value)}
+        return {"N": dump_number(value, type_name)}
     if isinstance(value, str):
         return String().dump(value)
     if isinstance(value, (bytes, bytearray)):
@@ -1031,7 +1059,7 @@ def _dump_dynamic(type_name: str, value: object) -> AttributeValue:
     if isinstance(value, float):
         raise InvalidValue(_FLOAT_REASON, value=value, type_name=type_name)
     raise InvalidValue(
-        f"{type(value).__name__} has no DynamoDB type; use str, bytes, bool, int, Decimal, None, "
+        f"{type(value).__name__} has no DynamoDB type. Use str, bytes, bool, int, Decimal, None, "
         f"list, dict or set",
         value=value,
         type_name=type_name,
@@ -1060,7 +1088,7 @@ def _dump_dynamic_set(type_name: str, value: cabc.Set[Any]) -> AttributeValue:
     if not value:
         raise InvalidValue(
             "an empty set cannot be stored inside a list or map, because DynamoDB has no empty "
-            "set; store None or leave the key out",
+            "set. Store None or leave the key out",
             value=value,
             type_name=type_name,
         )
@@ -1106,7 +1134,9 @@ def _load_dynamic(type_name: str, attribute_value: cabc.Mapping[str, Any]) -> An
     raise InvalidValue(f"unknown stored type {code}", value=attribute_value, type_name=type_name)
 
 
-def _load_dynamic_at(type_name: str, attribute_value: cabc.Mapping[str, Any], step: str | int) -> Any:
+def _load_dynamic_at(
+    type_name: str, attribute_value: cabc.Mapping[str, Any], step: str | int
+) -> Any:
     try:
         return _load_dynamic(type_name, attribute_value)
     except InvalidValue as error:
@@ -1115,7 +1145,7 @@ def _load_dynamic_at(type_name: str, attribute_value: cabc.Mapping[str, Any], st
 
 def _load_dynamic_number(type_name: str, text: Any) -> int | decimal.Decimal:
     number = _parse_number(type_name, text)
-    digits = text.lstrip("+-")
+    digits = text.lstrip("+-") if isinstance(text, str) else ""
     if digits.isdigit() and digits.isascii():
         return int(number)
     return number
@@ -1170,7 +1200,7 @@ class Transform(Type):
         try:
             stored = self.to_stored(value)
         except (TypeError, ValueError) as error:
-            raise self._reject(value, f"cannot be converted: {error}") from None
+            raise self._reject(value, f"conversion failed: {error}") from None
         return self.stored_type.dump(stored)
 
     def load(self, attribute_value: cabc.Mapping[str, Any]) -> Any:
@@ -1179,8 +1209,9 @@ class Transform(Type):
             return self.from_stored(stored)
         except (TypeError, ValueError) as error:
             raise InvalidValue(
-                f"stored value cannot be converted: {error}", value=stored, type_name=self.name
+                f"conversion of the stored value failed: {error}", value=stored, type_name=self.name
             ) from None
 
     def load_missing(self) -> Any:
-        return self.stored_type.load_missing()
+        missing = self.stored_type.load_missing()
+        return None if missing is None else self.from_stored(missing)
