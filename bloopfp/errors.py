@@ -105,6 +105,20 @@ class InvalidRequest(BloopfpError, ValueError):
     """An operation that cannot be compiled into a valid request."""
 
 
+class ItemTooLarge(InvalidRequest):
+    """An item over DynamoDB's 400 KB item size limit, found before it is sent."""
+
+    def __init__(self, model: str, key: Mapping[str, object], size: int, limit: int) -> None:
+        self.model = model
+        self.key = dict(key)
+        self.size = size
+        self.limit = limit
+        super().__init__(
+            f"{model} item with key {self.key!r} is {size} bytes, over DynamoDB's item size limit "
+            f"of {limit} bytes; move large attributes to another item or to S3"
+        )
+
+
 # Results.
 
 

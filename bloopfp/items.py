@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bloopfp.errors import InvalidValue, MissingKey
+from bloopfp.errors import InvalidValue, ItemTooLarge, MissingKey
+from bloopfp.item_size import MAX_ITEM_SIZE, item_size
 from bloopfp.models import spec_of
 from bloopfp.types import AttributeValue
 
@@ -13,7 +14,10 @@ Item = dict[str, AttributeValue]
 
 
 def dump_item(record: Any) -> Item:
-    """Return the item of a record. Columns that are None or dump to nothing are left out."""
+    """Return the item of a record. Columns that are None or dump to nothing are left out.
+
+    Raises ItemTooLarge when the item is over DynamoDB's 400 KB item size limit.
+    """
     spec = spec_of(record)
     item: Item = {}
     for col in spec.columns:
@@ -23,6 +27,10 @@ def dump_item(record: Any) -> Item:
         dumped = col.type.dump(value)
         if dumped is not None:
             item[col.key_name] = dumped
+    size = item_size(item)
+    if size > MAX_ITEM_SIZE:
+        key = {c.name: getattr(record, c.name) for c in spec.keys}
+        raise ItemTooLarge(spec.name, key, size, MAX_ITEM_SIZE)
     return item
 
 
