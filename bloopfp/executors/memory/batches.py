@@ -1,0 +1,86 @@
+"""Handlers of BatchGetItem and BatchWriteItem. MemoryExecutor processes every request item, so
+UnprocessedKeys and UnprocessedItems are always empty."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bloopfp.executors.memory.database import Database
+from bloopfp.executors.memory.errors import invalid
+from bloopfp.executors.memory.evaluate import project
+from bloopfp.executors.memory.placeholders import Placeholders
+from bloopfp.executors.memory.requests import optional_projection
+from bloopfp.executors.memory.tables import KeyIdentity, check_key
+from bloopfp.executors.memory.values import Item, check_item, clone
+from bloopfp.executors.memory.writes import Write, prepare_delete, prepare_put, run_write
+
+MAX_BATCH_GET_KEYS = 100
+MAX_BATCH_WRITE_REQUESTS = 25
+
+
+def batch_get_item(database: Database, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Read up to 100 items from one or more tables."""
+    requests = params["RequestItems"]
+    total = sum(len(request["Keys"]) for request in requests.values())
+    if total > MAX_BATCH_GET_KEYS:
+        raise invalid("Too many items requested for the BatchGetItem call")
+
+    plans = []
+    for name, request in requests.items():
+        table = database.table(name)
+        placeholders = Placeholders(request)
+        projection = optional_projection(request, placeholders)
+        placeholders.check_all_used()
+        keys = [check_item(key) for key in request["Keys"]]
+        seen: set[KeyIdentity] = set()
+        for key in keys:
+            check_key(table, key)
+            identity = table.identity(key)
+            if identity in seen:
+                raise invalid("Provided list of item keys contains duplicates")
+            seen.add(identity)
+        plans.append((name, table, projection, keys))
+
+    responses: dict[str, list[Item]] = {}
+    for name, table, projection, keys in plans:
+        found = [table.items.get(table.identity(key)) for key in keys]
+        items = [item for item in found if item is not None]
+        if projection is None:
+            responses[name] = [clone(item) for item in items]
+        else:
+            responses[name] = [project(item, projection) for item in items]
+    return {"Responses": responses, "UnprocessedKeys": {}}
+
+
+def batch_write_item(database: Database, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Put or delete up to 25 items in one or more tables. Batch writes take no conditions."""
+    requests = params["RequestItems"]
+    total = sum(len(entries) for entries in requests.values())
+    if total > MAX_BATCH_WRITE_REQUESTS:
+        raise invalid("Too many items requested for the BatchWriteItem call")
+
+    writes: list[Write] = []
+    for name, entries in requests.items():
+        seen: set[KeyIdentity] = set()
+        for entry in entries:
+            write = _prepare(database, name, entry)
+            if write.identity in seen:
+                raise invalid("Provided list of item keys contains duplicates")
+            seen.add(write.identity)
+            writes.append(write)
+
+    for write in writes:
+        run_write(write)
+    return {"UnprocessedItems": {}}
+
+
+def _prepare(database: Database, name: str, entry: Mapping[str, Any]) -> Write:
+    table = database.table(name)
+    kinds = [kind for kind in ("PutRequest", "DeleteRequest") if kind in entry]
+    if len(kinds) != 1:
+        raise invalid("A WriteRequest must contain exactly one of PutRequest or DeleteRequest")
+    placeholders = Placeholders({})
+    if kinds[0] == "PutRequest":
+        return prepare_put(table, entry["PutRequest"], placeholders)
+    return prepare_delete(table, entry["DeleteRequest"], placeholders)
