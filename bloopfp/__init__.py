@@ -4,7 +4,7 @@ Models are frozen attrs records; conditions, updates and operations are values; 
 operation into the exact low-level boto3 request; an `Engine` runs operations through an executor.
 """
 
-from bloopfp import errors, types
+from bloopfp import errors, operations, types
 from bloopfp.compiler import Request
 from bloopfp.compiler import compile_operation as compile
 from bloopfp.conditions import (
@@ -69,6 +69,7 @@ __all__ = [
     "ne",
     "not_",
     "not_exists",
+    "operations",
     "or_",
     "path",
     "size",

@@ -67,6 +67,7 @@ class Column:
     default: Any = NO_DEFAULT
     factory: Callable[[], Any] | None = None
     name: str = ""
+    version: bool = False
 
     @property
     def key_name(self) -> str:
@@ -86,11 +87,13 @@ def column(
     dynamo_name: str | None = None,
     default: Any = NO_DEFAULT,
     factory: Callable[[], Any] | None = None,
+    version: bool = False,
 ) -> Any:
     """Declare a column of a model.
 
     Columns that are not keys default to None, which means the attribute is absent from the item.
-    Key columns are required unless given a `default` or `factory`.
+    Key columns are required unless given a `default` or `factory`. A model may mark one
+    number column with `version=True` for optimistic concurrency (see `updates.version_guard`).
     """
     if default is not NO_DEFAULT and factory is not None:
         raise InvalidModel("column", "pass either default or factory, not both")
@@ -101,6 +104,7 @@ def column(
         dynamo_name=dynamo_name,
         default=default,
         factory=factory,
+        version=version,
     )
 
 
@@ -175,7 +179,7 @@ class TableOptions:
 
 @attrs.frozen
 class ModelSpec:
-    """Everything bloopfp knows about a model, stored on the class as `__bloopfp__`."""
+    """The declaration of a model: table, columns, indexes and options, stored as `__bloopfp__`."""
 
     name: str
     table_name: str | None
@@ -291,7 +295,8 @@ def _build_abstract(target: type[T], options: TableOptions) -> type[T]:
         options=options,
         abstract=True,
     )
-    rebuilt = type(target)(target.__name__, target.__bases__, namespace)
+    metaclass: Any = type(target)
+    rebuilt: type[T] = metaclass(target.__name__, target.__bases__, namespace)
     rebuilt.__qualname__ = target.__qualname__
     return rebuilt
 
@@ -310,10 +315,7 @@ def _build_concrete(target: type[T], table_name: str, options: TableOptions) -> 
     _check_model(spec)
 
     inherited = {
-        field.name
-        for base in target.__mro__[1:]
-        if attrs.has(base)
-        for field in attrs.fields(base)
+        field.name for base in target.__mro__[1:] if attrs.has(base) for field in attrs.fields(base)
     }
     these = {
         column.name: _attrs_field(name, column)
@@ -362,12 +364,14 @@ def validate_value(model_name: str, col: Column, value: Any) -> None:
         raise error.in_column(model_name, col.name) from None
     if col.is_key and value in ("", b""):
         raise MissingKey(
-            model_name, col.name, f"key columns cannot be empty, got {value!r}; give a non-empty key"
+            model_name,
+            col.name,
+            f"key columns cannot be empty, got {value!r}; give a non-empty key",
         )
 
 
 def _wrap_init(built: type, spec: ModelSpec) -> None:
-    """Replace attrs' __init__ with one that raises bloopfp errors for unknown or missing columns."""
+    """Wrap attrs' __init__ so that unknown or missing columns raise bloopfp errors."""
     original = built.__init__  # type: ignore[misc]
     known = tuple(c.name for c in spec.columns)
     required = tuple(
@@ -432,6 +436,24 @@ def _check_model(spec: ModelSpec) -> None:
     for index in spec.indexes:
         _check_index(spec, index)
     _check_options(spec)
+    _check_version(spec)
+
+
+def _check_version(spec: ModelSpec) -> None:
+    versions = [c for c in spec.columns if c.version]
+    if len(versions) > 1:
+        names = ", ".join(c.name for c in versions)
+        raise InvalidModel(spec.name, f"more than one version column: {names}")
+    for col in versions:
+        if col.is_key:
+            raise InvalidModel(spec.name, f"key column {col.name!r} cannot be the version column")
+        if col.type.backing != "N":
+            raise InvalidModel(
+                spec.name,
+                f"version column {col.name!r} has type {col.type.name} stored as "
+                f"{col.type.backing or 'varying types'}; a version must be stored as N "
+                "(use types.Integer)",
+            )
 
 
 def _check_keys(spec: ModelSpec) -> None:
@@ -511,14 +533,20 @@ def _check_index(spec: ModelSpec, index: Index) -> None:
 def _check_options(spec: ModelSpec) -> None:
     options = spec.options
     if options.billing not in ("on_demand", "provisioned"):
-        raise InvalidModel(spec.name, f'billing must be "on_demand" or "provisioned", not {options.billing!r}')
+        raise InvalidModel(
+            spec.name, f'billing must be "on_demand" or "provisioned", not {options.billing!r}'
+        )
     units = (options.read_units, options.write_units)
     if options.billing == "provisioned" and None in units:
         raise InvalidModel(spec.name, "provisioned billing needs read_units and write_units")
     if options.billing == "on_demand" and units != (None, None):
-        raise InvalidModel(spec.name, "read_units and write_units apply only to provisioned billing")
+        raise InvalidModel(
+            spec.name, "read_units and write_units apply only to provisioned billing"
+        )
     if options.ttl is not None:
-        ttl_column = spec.column(options.ttl) if options.ttl in {c.name for c in spec.columns} else None
+        ttl_column = (
+            spec.column(options.ttl) if options.ttl in {c.name for c in spec.columns} else None
+        )
         if ttl_column is None:
             raise InvalidModel(spec.name, f"ttl names unknown column {options.ttl!r}")
         if ttl_column.type.backing != "N":
