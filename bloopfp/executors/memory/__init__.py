@@ -5,5 +5,6 @@ request dicts it receives.
 """
 
 from bloopfp.executors.memory.executor import MemoryExecutor
+from bloopfp.executors.memory.faults import Faults
 
-__all__ = ["MemoryExecutor"]
+__all__ = ["Faults", "MemoryExecutor"]

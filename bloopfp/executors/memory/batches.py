@@ -1,9 +1,13 @@
-"""Handlers of BatchGetItem and BatchWriteItem. MemoryExecutor processes every request item, so
-UnprocessedKeys and UnprocessedItems are always empty."""
+"""Handlers of BatchGetItem and BatchWriteItem.
+
+MemoryExecutor processes every request of a batch unless injected faults choose some to leave
+unprocessed. Those come back in UnprocessedKeys or UnprocessedItems, in the same form as
+RequestItems, so a caller can send them again as they are.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bloopfp.executors.memory.database import Database
@@ -18,8 +22,21 @@ from bloopfp.executors.memory.writes import Write, prepare_delete, prepare_put, 
 MAX_BATCH_GET_KEYS = 100
 MAX_BATCH_WRITE_REQUESTS = 25
 
+# Given the number of requests in a batch, returns the positions (in request order, counting
+# across tables) of those to leave unprocessed.
+ChooseUnprocessed = Callable[[int], frozenset[int]]
 
-def batch_get_item(database: Database, params: Mapping[str, Any]) -> dict[str, Any]:
+
+def process_all(count: int) -> frozenset[int]:
+    """Leave no request of a batch unprocessed."""
+    return frozenset()
+
+
+def batch_get_item(
+    database: Database,
+    params: Mapping[str, Any],
+    choose_unprocessed: ChooseUnprocessed = process_all,
+) -> dict[str, Any]:
     """Read up to 100 items from one or more tables."""
     requests = params["RequestItems"]
     total = sum(len(request["Keys"]) for request in requests.values())
@@ -42,25 +59,41 @@ def batch_get_item(database: Database, params: Mapping[str, Any]) -> dict[str, A
             seen.add(identity)
         plans.append((name, table, projection, keys))
 
+    unprocessed = choose_unprocessed(total)
     responses: dict[str, list[Item]] = {}
+    unprocessed_keys: dict[str, Any] = {}
+    position = 0
     for name, table, projection, keys in plans:
-        found = [table.items.get(table.identity(key)) for key in keys]
-        items = [item for item in found if item is not None]
-        if projection is None:
-            responses[name] = [clone(item) for item in items]
-        else:
-            responses[name] = [project(item, projection) for item in items]
-    return {"Responses": responses, "UnprocessedKeys": {}}
+        responses[name] = []
+        deferred = []
+        for key, requested in zip(keys, requests[name]["Keys"], strict=True):
+            if position in unprocessed:
+                deferred.append(clone(requested))
+            else:
+                item = table.items.get(table.identity(key))
+                if item is not None:
+                    found = clone(item) if projection is None else project(item, projection)
+                    responses[name].append(found)
+            position += 1
+        if deferred:
+            entry = {field: clone(value) for field, value in requests[name].items()}
+            entry["Keys"] = deferred
+            unprocessed_keys[name] = entry
+    return {"Responses": responses, "UnprocessedKeys": unprocessed_keys}
 
 
-def batch_write_item(database: Database, params: Mapping[str, Any]) -> dict[str, Any]:
+def batch_write_item(
+    database: Database,
+    params: Mapping[str, Any],
+    choose_unprocessed: ChooseUnprocessed = process_all,
+) -> dict[str, Any]:
     """Put or delete up to 25 items in one or more tables. Batch writes take no conditions."""
     requests = params["RequestItems"]
     total = sum(len(entries) for entries in requests.values())
     if total > MAX_BATCH_WRITE_REQUESTS:
         raise invalid("Too many items requested for the BatchWriteItem call")
 
-    writes: list[Write] = []
+    writes: list[tuple[str, Mapping[str, Any], Write]] = []
     for name, entries in requests.items():
         seen: set[KeyIdentity] = set()
         for entry in entries:
@@ -68,11 +101,16 @@ def batch_write_item(database: Database, params: Mapping[str, Any]) -> dict[str,
             if write.identity in seen:
                 raise invalid("Provided list of item keys contains duplicates")
             seen.add(write.identity)
-            writes.append(write)
+            writes.append((name, entry, write))
 
-    for write in writes:
-        run_write(write)
-    return {"UnprocessedItems": {}}
+    unprocessed = choose_unprocessed(total)
+    unprocessed_items: dict[str, list[Any]] = {}
+    for position, (name, entry, write) in enumerate(writes):
+        if position in unprocessed:
+            unprocessed_items.setdefault(name, []).append(clone(entry))
+        else:
+            run_write(write)
+    return {"UnprocessedItems": unprocessed_items}
 
 
 def _prepare(database: Database, name: str, entry: Mapping[str, Any]) -> Write:

@@ -8,15 +8,22 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 
-def service_error(operation: str, code: str, message: str, /, **modeled: Any) -> ClientError:
+def service_error(
+    operation: str, code: str, message: str, /, http_status: int = 400, **modeled: Any
+) -> ClientError:
     """Build the ClientError that botocore raises for a DynamoDB error response.
 
     `modeled` contains the error shape's extra members, which botocore copies to the top level
-    of the parsed response (for example "Item" or "CancellationReasons").
+    of the parsed response (for example "Item" or "CancellationReasons"). DynamoDB returns client
+    errors with HTTP status 400 and server errors with 500.
     """
     response: dict[str, Any] = {
         "Error": {"Code": code, "Message": message},
-        "ResponseMetadata": {"HTTPStatusCode": 400, "HTTPHeaders": {}, "RetryAttempts": 0},
+        "ResponseMetadata": {
+            "HTTPStatusCode": http_status,
+            "HTTPHeaders": {},
+            "RetryAttempts": 0,
+        },
         **modeled,
     }
     return ClientError(response, operation)  # type: ignore[arg-type]
@@ -28,15 +35,18 @@ class RequestRejected(Exception):
     The executor turns it into a ClientError for the operation being called.
     """
 
-    def __init__(self, code: str, message: str, /, **modeled: Any) -> None:
+    def __init__(self, code: str, message: str, /, http_status: int = 400, **modeled: Any) -> None:
         self.code = code
         self.message = message
+        self.http_status = http_status
         self.modeled = modeled
         super().__init__(f"{code}: {message}")
 
     def for_operation(self, operation: str) -> ClientError:
         """Return the ClientError that this rejection raises for `operation`."""
-        return service_error(operation, self.code, self.message, **self.modeled)
+        return service_error(
+            operation, self.code, self.message, http_status=self.http_status, **self.modeled
+        )
 
 
 def invalid(message: str) -> RequestRejected:

@@ -7,6 +7,7 @@ key using =, <, <=, >, >=, BETWEEN or begins_with, each comparing the key with a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bloopfp.executors.memory.errors import RequestRejected, invalid, invalid_parameters
 from bloopfp.executors.memory.evaluate import evaluate
@@ -24,7 +25,7 @@ from bloopfp.executors.memory.nodes import (
     Value,
 )
 from bloopfp.executors.memory.schema import KeySchema
-from bloopfp.executors.memory.values import AttributeValue, Item, type_of
+from bloopfp.executors.memory.values import AttributeValue, Item, sort_key, type_of
 
 _MIRRORED = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
@@ -42,6 +43,52 @@ class KeyCondition:
         if stored is None or stored != self.hash_value:
             return False
         return self.range_condition is None or evaluate(self.range_condition, item)
+
+    def range_bounds(self) -> RangeBounds:
+        """Return the interval of range key sort keys that the range condition accepts."""
+        condition = self.range_condition
+        if condition is None:
+            return RangeBounds()
+        if isinstance(condition, Between):
+            return RangeBounds(_bound(condition.low), True, _bound(condition.high), True)
+        if isinstance(condition, Function):
+            prefix = _bound(condition.arguments[1])
+            return RangeBounds(prefix, True, _successor(prefix), False)
+        assert isinstance(condition, Comparison)
+        value = _bound(condition.right)
+        operator = condition.operator
+        if operator == "=":
+            return RangeBounds(value, True, value, True)
+        if operator in ("<", "<="):
+            return RangeBounds(high=value, high_inclusive=operator == "<=")
+        return RangeBounds(low=value, low_inclusive=operator == ">=")
+
+
+@dataclass(frozen=True)
+class RangeBounds:
+    """An interval of range key sort keys (see `values.sort_key`). None leaves a side open."""
+
+    low: Any = None
+    low_inclusive: bool = True
+    high: Any = None
+    high_inclusive: bool = True
+
+
+def _bound(operand: Operand) -> Any:
+    assert isinstance(operand, Value)
+    return sort_key(operand.value)
+
+
+def _successor(prefix: bytes) -> bytes | None:
+    """Return the least byte string above every string that starts with `prefix`.
+
+    Strings order by their UTF-8 bytes, so the values starting with a prefix are one interval.
+    Return None when no such string exists (an empty prefix or one of only 0xFF bytes).
+    """
+    stripped = prefix.rstrip(b"\xff")
+    if not stripped:
+        return None
+    return stripped[:-1] + bytes([stripped[-1] + 1])
 
 
 def analyze(condition: Condition, key: KeySchema) -> KeyCondition:

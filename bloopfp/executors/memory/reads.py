@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bloopfp.executors.memory.database import Database
 from bloopfp.executors.memory.errors import invalid, invalid_parameters
 from bloopfp.executors.memory.evaluate import evaluate, project
-from bloopfp.executors.memory.key_conditions import analyze
+from bloopfp.executors.memory.key_conditions import RangeBounds, analyze
 from bloopfp.executors.memory.nodes import Condition, Path
 from bloopfp.executors.memory.parser import parse_condition
+from bloopfp.executors.memory.partitions import (
+    KeyIdentity,
+    Order,
+    Partition,
+    SortedKeys,
+    hash_identity,
+)
 from bloopfp.executors.memory.placeholders import Placeholders
 from bloopfp.executors.memory.requests import optional_condition, optional_projection, paths_in
 from bloopfp.executors.memory.schema import IndexSchema, KeySchema
-from bloopfp.executors.memory.tables import Table, index_entries
-from bloopfp.executors.memory.values import Item, check_item, clone, item_size, sort_key, type_of
+from bloopfp.executors.memory.tables import Table, index_attribute_names
+from bloopfp.executors.memory.values import Item, check_item, clone, item_size, type_of
 
 MAX_PAGE_BYTES = 1024 * 1024
 
-# An (item, entry) pair: the stored item and what the table or index holds for it.
-Entry = tuple[Item, Item]
+# One item found by a read: its identity, the stored item, and its entry in the table or index
+# (the item itself, or the attributes that an index projects).
+Match = tuple[KeyIdentity, Item, Item]
 
 
 @dataclass(frozen=True)
@@ -34,17 +41,30 @@ class Read:
     select: str
     projection: tuple[Path, ...] | None
     filter: Condition | None
+    # The attributes of an index entry, or None when entries are whole items.
+    entry_names: tuple[str, ...] | None
 
     @property
     def key(self) -> KeySchema:
         """The key schema of the table or index being read."""
         return self.index.key if self.index is not None else self.table.key
 
-    def entries(self) -> list[Entry]:
-        """Return every (item, entry) pair of the table or index."""
-        if self.index is None:
-            return [(item, item) for item in self.table.items.values()]
-        return index_entries(self.table, self.index)
+    @property
+    def sorted_keys(self) -> SortedKeys:
+        """The entries of the table or index being read, in key order."""
+        return self.table.keys_of(self.index)
+
+    def match(self, identity: KeyIdentity) -> Match:
+        """Return the stored item under `identity` with its entry in the table or index."""
+        item = self.table.items[identity]
+        if self.entry_names is None:
+            return identity, item, item
+        return identity, item, {name: item[name] for name in self.entry_names if name in item}
+
+    def size(self, match: Match) -> int:
+        """Return the size of the entry that a read evaluates, for the 1 MB page limit."""
+        identity, item, entry = match
+        return self.table.sizes[identity] if entry is item else item_size(entry)
 
     def start_key_names(self) -> tuple[str, ...]:
         """Return the attributes of an ExclusiveStartKey or LastEvaluatedKey for this read."""
@@ -84,14 +104,45 @@ def query(database: Database, params: Mapping[str, Any]) -> dict[str, Any]:
     read = _prepare_read(table, params, placeholders)
     key_condition = analyze(parsed_key_condition, read.key)
     _check_filter_avoids_keys(read)
+    start = _start_key(read, params)
 
-    entries = [pair for pair in read.entries() if key_condition.matches(pair[1], read.key)]
-    order = _query_order(read)
-    entries.sort(key=lambda pair: order(pair[1]))
-    forward = params.get("ScanIndexForward", True)
-    if not forward:
-        entries.reverse()
-    return _page(read, params, entries, order, forward)
+    forward = bool(params.get("ScanIndexForward", True))
+    partition = read.sorted_keys.partition(key_condition.hash_value)
+    if partition is None:
+        return _page(read, params, iter(()))
+    start_order = None if start is None else read.sorted_keys.order(start)
+    identities = _query_identities(partition, key_condition.range_bounds(), start_order, forward)
+    matches = (read.match(identity) for identity in identities)
+    if key_condition.range_condition is not None:
+        # The bounds already select the matching interval, and this check confirms it.
+        matches = (match for match in matches if key_condition.matches(match[2], read.key))
+    return _page(read, params, matches)
+
+
+def _query_identities(
+    partition: Partition, bounds: RangeBounds, start: Order | None, forward: bool
+) -> Iterator[KeyIdentity]:
+    """Yield the identities inside `bounds` after `start`, in the direction of the read.
+
+    Both ends are found with bisect, so one page costs the same in a partition of any size.
+    """
+    low = 0
+    if bounds.low is not None:
+        low = partition.first_at_least(bounds.low, bounds.low_inclusive)
+    high = len(partition)
+    if bounds.high is not None:
+        high = partition.first_above(bounds.high, bounds.high_inclusive)
+    identities = partition.identities
+    if forward:
+        position = max(low, partition.after(start))
+        while position < high:
+            yield identities[position]
+            position += 1
+    else:
+        position = min(high, partition.before(start)) - 1
+        while position >= low:
+            yield identities[position]
+            position -= 1
 
 
 def scan(database: Database, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -100,11 +151,23 @@ def scan(database: Database, params: Mapping[str, Any]) -> dict[str, Any]:
     placeholders = Placeholders(params)
     read = _prepare_read(table, params, placeholders)
     segment, total = _segments(params)
+    start = _start_key(read, params)
+    return _page(read, params, _scan_matches(read, start, segment, total))
 
-    order = _scan_order(read)
-    entries = [pair for pair in read.entries() if _segment_of(pair[1], read.key, total) == segment]
-    entries.sort(key=lambda pair: order(pair[1]))
-    return _page(read, params, entries, order, True)
+
+def _scan_matches(read: Read, start: Item | None, segment: int, total: int) -> Iterator[Match]:
+    """Yield the entries of one segment in scan order, starting after the key `start`."""
+    keys = read.sorted_keys
+    start_hash = None if start is None else hash_identity(start[read.key.hash_name])
+    start_order = None if start is None else keys.order(start)
+    for hashed, partition in keys.scan_partitions(start):
+        if int.from_bytes(partition.digest[:8], "big") % total != segment:
+            continue
+        position = partition.after(start_order) if hashed == start_hash else 0
+        identities = partition.identities
+        while position < len(identities):
+            yield read.match(identities[position])
+            position += 1
 
 
 def _prepare_read(table: Table, params: Mapping[str, Any], placeholders: Placeholders) -> Read:
@@ -115,7 +178,8 @@ def _prepare_read(table: Table, params: Mapping[str, Any], placeholders: Placeho
     condition = optional_condition(params, "FilterExpression", placeholders)
     placeholders.check_all_used()
     select = _select(params, index, projection)
-    return Read(table, index, select, projection, condition)
+    entry_names = None if index is None else index_attribute_names(table, index)
+    return Read(table, index, select, projection, condition, entry_names)
 
 
 def _select(
@@ -178,51 +242,8 @@ def _segments(params: Mapping[str, Any]) -> tuple[int, int]:
     return int(segment), int(total)
 
 
-def _digest(value: Mapping[str, Any]) -> bytes:
-    kind = type_of(value)
-    return hashlib.sha256(repr((kind, value[kind])).encode("utf-8")).digest()
-
-
-def _segment_of(entry: Item, key: KeySchema, total: int) -> int:
-    return int.from_bytes(_digest(entry[key.hash_name])[:8], "big") % total
-
-
-Order = Callable[[Item], tuple[Any, ...]]
-
-
-def _query_order(read: Read) -> Order:
-    """Order entries of one hash key by range key, then by table key for index entries."""
-    key, table_key = read.key, read.table.key
-
-    def order(entry: Item) -> tuple[Any, ...]:
-        parts: list[Any] = []
-        if key.range_name is not None:
-            parts.append(sort_key(entry[key.range_name]))
-        if read.index is not None:
-            parts.extend(sort_key(entry[name]) for name in table_key.names)
-        return tuple(parts)
-
-    return order
-
-
-def _scan_order(read: Read) -> Order:
-    """Order entries by a digest of the hash key, then range key, then table key."""
-    key, table_key = read.key, read.table.key
-
-    def order(entry: Item) -> tuple[Any, ...]:
-        parts: list[Any] = [_digest(entry[key.hash_name])]
-        if key.range_name is not None:
-            parts.append(sort_key(entry[key.range_name]))
-        if read.index is not None:
-            parts.append(_digest(entry[table_key.hash_name]))
-            if table_key.range_name is not None:
-                parts.append(sort_key(entry[table_key.range_name]))
-        return tuple(parts)
-
-    return order
-
-
-def _start_position(read: Read, params: Mapping[str, Any], order: Order) -> tuple[Any, ...] | None:
+def _start_key(read: Read, params: Mapping[str, Any]) -> Item | None:
+    """Return the request's checked ExclusiveStartKey, or None when it has none."""
     start = params.get("ExclusiveStartKey")
     if start is None:
         return None
@@ -234,40 +255,31 @@ def _start_position(read: Read, params: Mapping[str, Any], order: Order) -> tupl
             "The provided starting key is invalid: The provided key element does not match the "
             "schema"
         )
-    return order(key)
+    return key
 
 
-def _page(
-    read: Read, params: Mapping[str, Any], entries: list[Entry], order: Order, forward: bool
-) -> dict[str, Any]:
-    """Evaluate entries after the ExclusiveStartKey up to Limit or 1 MB, then filter them."""
-    start = _start_position(read, params, order)
-    if start is not None:
-        entries = [
-            pair
-            for pair in entries
-            if (order(pair[1]) > start if forward else order(pair[1]) < start)
-        ]
-
+def _page(read: Read, params: Mapping[str, Any], matches: Iterator[Match]) -> dict[str, Any]:
+    """Evaluate entries up to Limit or 1 MB, then filter them and build the response."""
     limit = params.get("Limit")
-    evaluated: list[Entry] = []
+    evaluated: list[Match] = []
     size = 0
     stopped = False
-    for position, pair in enumerate(entries):
-        evaluated.append(pair)
-        size += item_size(pair[1])
-        more = position + 1 < len(entries)
+    following = next(matches, None)
+    while following is not None:
+        evaluated.append(following)
+        size += read.size(following)
         if limit is not None and len(evaluated) >= limit:
             stopped = True
             break
-        if size >= MAX_PAGE_BYTES and more:
+        following = next(matches, None)
+        if size >= MAX_PAGE_BYTES and following is not None:
             stopped = True
             break
 
     matched = [
-        pair
-        for pair in evaluated
-        if read.filter is None or evaluate(read.filter, read.source(*pair))
+        (item, entry)
+        for _, item, entry in evaluated
+        if read.filter is None or evaluate(read.filter, read.source(item, entry))
     ]
     response: dict[str, Any] = {}
     if read.select != "COUNT":
@@ -275,6 +287,6 @@ def _page(
     response["Count"] = len(matched)
     response["ScannedCount"] = len(evaluated)
     if stopped and evaluated:
-        last = evaluated[-1][1]
+        last = evaluated[-1][2]
         response["LastEvaluatedKey"] = {name: clone(last[name]) for name in read.start_key_names()}
     return response

@@ -176,12 +176,12 @@ def _update_index(table: Table, update: Mapping[str, Any]) -> None:
         index = parse_global_index(spec, types, table.billing_mode)
         if index.name in table.indexes:
             raise invalid_parameters(f"Index already exists: {index.name}")
-        table.indexes[index.name] = index
+        table.add_index(index)
     elif "Delete" in update:
         name = update["Delete"]["IndexName"]
         if name not in table.indexes or not table.indexes[name].is_global:
             raise table_not_found()
-        del table.indexes[name]
+        table.drop_index(name)
     else:
         raise invalid(
             "GlobalSecondaryIndexUpdates Update actions are not supported by MemoryExecutor"
@@ -189,8 +189,12 @@ def _update_index(table: Table, update: Mapping[str, Any]) -> None:
 
 
 def update_time_to_live(database: Database, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Enable or disable time to live on one attribute. Expired items are never deleted."""
-    # NOTE: MemoryExecutor stores the setting only; it never deletes expired items.
+    """Enable or disable time to live on one attribute, taking effect at once.
+
+    Expired items are deleted only by `MemoryExecutor.delete_expired_items`.
+    """
+    # NOTE: DynamoDB rejects another UpdateTimeToLive on the same table within an hour of a
+    # change. MemoryExecutor does not, so tests can enable and disable freely.
     table = database.table(params["TableName"])
     specification = params["TimeToLiveSpecification"]
     enabled = specification["Enabled"]

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bloopfp.executors.memory.errors import RequestRejected, invalid, invalid_parameters
+from bloopfp.executors.memory.partitions import KeyIdentity as KeyIdentity
+from bloopfp.executors.memory.partitions import SortedKeys
 from bloopfp.executors.memory.schema import IndexSchema, KeySchema
 from bloopfp.executors.memory.values import Item, clone, item_size, type_of
 
@@ -17,12 +19,14 @@ REGION = "us-east-1"
 MAX_HASH_KEY_BYTES = 2048
 MAX_RANGE_KEY_BYTES = 1024
 
-KeyIdentity = tuple[Any, ...]
-
 
 @dataclass
 class Table:
-    """One table: its schema, settings and items, keyed by the identity of their primary key."""
+    """One table: its schema, settings and items, keyed by the identity of their primary key.
+
+    Change items only through `put` and `remove`, which keep the sorted keys of the table and of
+    every index in step with `items`.
+    """
 
     name: str
     key: KeySchema
@@ -35,6 +39,64 @@ class Table:
     items: dict[KeyIdentity, Item] = field(default_factory=dict)
     time_to_live: dict[str, Any] = field(default_factory=lambda: {"TimeToLiveStatus": "DISABLED"})
     point_in_time_recovery: bool = False
+    sorted_keys: SortedKeys = field(init=False)
+    index_keys: dict[str, SortedKeys] = field(init=False)
+    # The size in bytes of every stored item, by identity.
+    sizes: dict[KeyIdentity, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sorted_keys = SortedKeys(self.key, self.key, is_index=False)
+        self.index_keys = {}
+        self.sizes = {}
+        for index in self.indexes.values():
+            self._build_index_keys(index)
+        for identity, item in self.items.items():
+            self.sorted_keys.add(identity, item)
+            self.sizes[identity] = item_size(item)
+
+    def put(self, identity: KeyIdentity, item: Item) -> None:
+        """Store `item` (which the table then owns) under `identity`, replacing any old item."""
+        old = self.items.get(identity)
+        if old is not None:
+            self._discard_keys(identity, old)
+        self.items[identity] = item
+        self.sizes[identity] = item_size(item)
+        self.sorted_keys.add(identity, item)
+        for keys in self.index_keys.values():
+            keys.add(identity, item)
+
+    def remove(self, identity: KeyIdentity) -> Item | None:
+        """Delete the item stored under `identity` and return it, or None when there is none."""
+        old = self.items.pop(identity, None)
+        if old is not None:
+            del self.sizes[identity]
+            self._discard_keys(identity, old)
+        return old
+
+    def _discard_keys(self, identity: KeyIdentity, item: Item) -> None:
+        self.sorted_keys.discard(identity, item)
+        for keys in self.index_keys.values():
+            keys.discard(identity, item)
+
+    def add_index(self, index: IndexSchema) -> None:
+        """Add a secondary index and fill it from the stored items at once."""
+        self.indexes[index.name] = index
+        self._build_index_keys(index)
+
+    def drop_index(self, name: str) -> None:
+        """Remove a secondary index."""
+        del self.indexes[name]
+        del self.index_keys[name]
+
+    def _build_index_keys(self, index: IndexSchema) -> None:
+        keys = SortedKeys(index.key, self.key, is_index=True)
+        for identity, item in self.items.items():
+            keys.add(identity, item)
+        self.index_keys[index.name] = keys
+
+    def keys_of(self, index: IndexSchema | None) -> SortedKeys:
+        """Return the sorted keys of the table, or of one of its indexes."""
+        return self.sorted_keys if index is None else self.index_keys[index.name]
 
     @property
     def arn(self) -> str:
@@ -64,7 +126,7 @@ class Table:
             "TableStatus": status,
             "CreationDateTime": self.created,
             "ProvisionedThroughput": _throughput(self.throughput),
-            "TableSizeBytes": sum(item_size(item) for item in self.items.values()),
+            "TableSizeBytes": sum(self.sizes.values()),
             "ItemCount": len(self.items),
             "TableArn": self.arn,
             "TableId": str(

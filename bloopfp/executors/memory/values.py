@@ -141,8 +141,24 @@ def check_item(item: Mapping[str, Any]) -> Item:
     return {name: check_value(value) for name, value in item.items()}
 
 
+# Values that a copy may share, because nothing can change them in place.
+_IMMUTABLE = frozenset({str, bytes, int, float, bool, type(None), Decimal})
+
+
 def clone(value: Any) -> Any:
-    """Return a deep copy, so that stored values never alias request or response dicts."""
+    """Return a deep copy, so that stored values never alias request or response dicts.
+
+    Plain dicts and lists, which make up items and request parameters, are copied here
+    directly because `copy.deepcopy` is several times slower on them. Other mutable types
+    go to `copy.deepcopy`.
+    """
+    kind = type(value)
+    if kind is dict:
+        return {name: clone(member) for name, member in value.items()}
+    if kind is list:
+        return [clone(element) for element in value]
+    if kind in _IMMUTABLE:
+        return value
     return copy.deepcopy(value)
 
 

@@ -63,9 +63,9 @@ class Write:
         if self.change is None:
             return
         if new is None:
-            self.table.items.pop(self.identity, None)
+            self.table.remove(self.identity)
         else:
-            self.table.items[self.identity] = clone(new)
+            self.table.put(self.identity, clone(new))
 
 
 def _returns_old_on_failure(params: Mapping[str, Any]) -> bool:
