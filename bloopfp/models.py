@@ -16,6 +16,9 @@ True
 from __future__ import annotations
 
 import functools
+import keyword
+import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal, TypeVar, dataclass_transform
 
@@ -470,6 +473,16 @@ def _check_keys(spec: ModelSpec) -> None:
             raise InvalidModel(spec.name, f"column {col.name!r} cannot be both hash and range key")
         if col.is_key:
             _check_key_type(spec, col, "table key")
+            _check_key_name(spec, col)
+
+
+def _check_key_name(spec: ModelSpec, col: Column) -> None:
+    if len(col.key_name.encode()) > MAX_KEY_NAME_BYTES:
+        raise InvalidModel(
+            spec.name,
+            f"key column {col.name!r} has a DynamoDB name of {len(col.key_name.encode())} bytes; "
+            f"key attribute names are limited to {MAX_KEY_NAME_BYTES} bytes",
+        )
 
 
 def _check_key_type(spec: ModelSpec, col: Column, role: str) -> None:
@@ -501,6 +514,44 @@ def _check_names(spec: ModelSpec) -> None:
         raise InvalidModel(
             spec.name, f"table name {spec.table_name!r} must be 3 to 255 characters long"
         )
+    if spec.table_name is not None:
+        _check_resource_name(spec, "table", spec.table_name)
+    for index in spec.indexes:
+        _check_resource_name(spec, "index", index.index_name)
+    for col in spec.columns:
+        _check_python_name(spec, col.name)
+
+
+# DynamoDB's naming rules for tables and indexes: 3 to 255 of these characters.
+_RESOURCE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+MAX_KEY_NAME_BYTES = 255
+
+
+def _check_resource_name(spec: ModelSpec, kind: str, name: str) -> None:
+    if not _RESOURCE_NAME.fullmatch(name):
+        raise InvalidModel(
+            spec.name,
+            f"{kind} name {name!r} is invalid: DynamoDB accepts 3 to 255 characters from "
+            "a-z, A-Z, 0-9, '_', '-' and '.'"
+            + ("; pass table_name= to @model" if kind == "table" else "; pass dynamo_name="),
+        )
+
+
+def _check_python_name(spec: ModelSpec, name: str) -> None:
+    # attrs writes column names into the source of __init__, whose first parameter is `self`,
+    # and Python rewrites identifiers to their NFKC form there.
+    usable = (
+        name.isidentifier()
+        and not keyword.iskeyword(name)
+        and name != "self"
+        and unicodedata.normalize("NFKC", name) == name
+    )
+    if not usable:
+        raise InvalidModel(
+            spec.name,
+            f"column name {name!r} cannot be a Python attribute of a record; give the column "
+            f"another name and keep the stored name with dynamo_name={name!r}",
+        )
 
 
 def _check_index(spec: ModelSpec, index: Index) -> None:
@@ -518,6 +569,7 @@ def _check_index(spec: ModelSpec, index: Index) -> None:
         if key_name not in known:
             raise InvalidModel(spec.name, f"{label} names unknown column {key_name!r}")
         _check_key_type(spec, spec.column(key_name), label + " key")
+        _check_key_name(spec, spec.column(key_name))
     if isinstance(index.projection, tuple):
         for projected in index.projection:
             if projected not in known:
@@ -527,6 +579,10 @@ def _check_index(spec: ModelSpec, index: Index) -> None:
         if spec.options.billing == "provisioned" and None in units:
             raise InvalidModel(
                 spec.name, f"{label} needs read_units and write_units for provisioned billing"
+            )
+        if spec.options.billing == "on_demand" and units != (None, None):
+            raise InvalidModel(
+                spec.name, f"{label} read_units and write_units apply only to provisioned billing"
             )
 
 

@@ -1,9 +1,17 @@
-"""Placeholder allocation: one table of `#n` names and `:v` values per request."""
+"""Placeholder allocation: one table of `#n` names and `:v` values per request.
+
+>>> placeholders = Placeholders()
+>>> placeholders.path(("prefs", "theme", 0))
+'#n0.#n1[0]'
+>>> placeholders.path(("prefs",))
+'#n0'
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bloopfp import limits
 from bloopfp.paths import Segment
 from bloopfp.types import AttributeValue
 
@@ -13,7 +21,8 @@ class Placeholders:
 
     Names are de-duplicated and numbered `#n0, #n1, ...` in order of first use. Values are numbered
     `:v0, :v1, ...` in order of use. Only what an expression uses is allocated, so every placeholder
-    is defined and used exactly as DynamoDB requires. The object is local to one compilation.
+    is defined and used exactly as DynamoDB requires. The object is local to one compilation,
+    and every expression of a request shares it, so a name used twice has one placeholder.
     """
 
     def __init__(self) -> None:
@@ -43,7 +52,13 @@ class Placeholders:
         return text
 
     def add_to(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Add ExpressionAttributeNames and ExpressionAttributeValues when any were allocated."""
+        """Add ExpressionAttributeNames and ExpressionAttributeValues when any were allocated.
+
+        Raises InvalidRequest when they exceed DynamoDB's 2 MB limit on substitutions.
+        """
+        limits.check_substitutions(
+            {placeholder: name for name, placeholder in self._names.items()}, self._values
+        )
         if self._names:
             params["ExpressionAttributeNames"] = {
                 placeholder: name for name, placeholder in self._names.items()
