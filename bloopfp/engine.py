@@ -20,86 +20,48 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
-import attrs
-
-from bloopfp import operations
+from bloopfp import batches, operations, transactions
 from bloopfp.compiler import Request, compile_operation
 from bloopfp.conditions import EMPTY, Condition
-from bloopfp.errors import ConstraintViolation, InvalidModel, NotFound, TableNotFound
+from bloopfp.cursors import AnyCursor, Cursor, ParallelCursor, load_cursor
+from bloopfp.errors import (
+    BatchIncomplete,
+    InvalidModel,
+    InvalidRequest,
+    ItemsNotFound,
+    NotFound,
+    TableNotFound,
+    TransactionCanceled,
+    TransactionItemsCanceled,
+)
 from bloopfp.executors.base import Executor
 from bloopfp.items import load_item
-from bloopfp.models import spec_of
+from bloopfp.models import require_concrete, spec_of
 from bloopfp.operations import Select
-from bloopfp.plans import Paginate, resume, schema_problems, table_ready
+from bloopfp.paths import path
+from bloopfp.plans import resume, schema_problems, table_ready
+from bloopfp.results import ParallelResults, ResultIterator, Results, ScanProgress
 from bloopfp.runtime import RetryPolicy, Runtime
 from bloopfp.updates import diff
+
+__all__ = ["Engine", "ParallelResults", "ResultIterator", "Results", "ScanProgress"]
 
 logger = logging.getLogger("bloopfp.engine")
 
 R = TypeVar("R")
 
-
-class Results(Generic[R]):
-    """The lazy results of a Query or Scan: iterating fetches one page at a time.
-
-    Each iteration starts again from the first page. `.first()`, `.one()` and `.all()` fetch only
-    the pages they need; `.pages()` yields the raw responses.
-    """
-
-    def __init__(self, runtime: Runtime, request: Request, model: Any) -> None:
-        self._runtime = runtime
-        self.request = request
-        self._model = model
-
-    def __repr__(self) -> str:
-        return f"<Results of {self.request.operation} on {self.request.table}>"
-
-    def pages(self) -> Iterator[dict[str, Any]]:
-        return self._runtime.pages(Paginate(self.request))
-
-    def __iter__(self) -> Iterator[R]:
-        for page in self.pages():
-            for item in page.get("Items", ()):
-                yield load_item(self._model, item)
-
-    def first(self) -> R:
-        """Return the first result, raising ConstraintViolation when there is none."""
-        for record in self:
-            return record
-        raise ConstraintViolation(f"{self.request.operation} on {self.request.table} found nothing")
-
-    def one(self) -> R:
-        """Return the only result, raising ConstraintViolation for none or more than one."""
-        found = iter(self)
-        first = next(found, None)
-        if first is None:
-            raise ConstraintViolation(
-                f"{self.request.operation} on {self.request.table} expected one result, found none"
-            )
-        if next(found, None) is not None:
-            raise ConstraintViolation(
-                f"{self.request.operation} on {self.request.table} expected one result, "
-                "found more than one"
-            )
-        return first
-
-    def all(self) -> list[R]:
-        return list(self)
-
-    def count(self) -> int:
-        """Count matching items with Select=COUNT, without transferring them."""
-        counting = attrs.evolve(self.request, params={**self.request.params, "Select": "COUNT"})
-        counting.params.pop("ProjectionExpression", None)
-        return sum(page.get("Count", 0) for page in self._runtime.pages(Paginate(counting)))
+CursorInput = AnyCursor | Mapping[str, Any] | str
 
 
 class Engine:
     """Runs bloopfp operations through one executor.
 
     `observe`, if given, receives every compiled Request before it is sent (the demo prints them).
+    `sleep`, `random` (a function returning floats in [0, 1)) and `new_token` (ClientRequestToken
+    values) are injected so that tests run without waiting and reproducibly.
     """
 
     def __init__(
@@ -108,10 +70,17 @@ class Engine:
         *,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] | None = None,
+        new_token: Callable[[], str] | None = None,
         observe: Callable[[Request], None] | None = None,
     ) -> None:
         self.executor = executor
-        self.runtime = Runtime(executor, retry=retry or RetryPolicy(), sleep=sleep)
+        options: dict[str, Any] = {}
+        if random is not None:
+            options["random"] = random
+        if new_token is not None:
+            options["new_token"] = new_token
+        self.runtime = Runtime(executor, retry=retry or RetryPolicy(), sleep=sleep, **options)
         self._observe = observe
 
     def _compile(self, operation: Any) -> Request:
@@ -132,7 +101,7 @@ class Engine:
         Raises InvalidModel when an existing table's key schema or indexes do not match the model.
         """
         for model_cls in models:
-            spec = operations.require_concrete(model_cls)
+            spec = require_concrete(model_cls)
             create = self._compile(operations.CreateTable(model_cls))
             describe = self._compile(operations.DescribeTable(model_cls))
             try:
@@ -204,22 +173,30 @@ class Engine:
         forward: bool = True,
         consistent: bool = False,
         page_size: int | None = None,
+        limit: int | None = None,
         select: Select | None = None,
+        cursor: CursorInput | None = None,
         start: dict[str, Any] | None = None,
     ) -> Results[Any]:
-        """Query a table or index. `key` needs the hash key and may test the range key."""
+        """Query a table or index. `key` needs the hash key and may test the range key.
+
+        `page_size` is DynamoDB's Limit: the items one page evaluates before the filter.
+        `limit` is the number of records returned in all, after the filter. `cursor` resumes
+        after the last record a previous iteration returned; `start` is a raw
+        ExclusiveStartKey. A projection always includes the key attributes, which records and
+        cursors need.
+        """
         operation = operations.query(
             target,
             key,
             filter=filter,
-            projection=projection,
+            projection=_with_keys(target, projection),
             forward=forward,
             consistent=consistent,
             page_size=page_size,
             select=select,
         )
-        request = resume(self._compile(operation), start)
-        return Results(self.runtime, request, _model_of(target))
+        return self._results(target, operation, limit=limit, cursor=cursor, start=start)
 
     def scan(
         self,
@@ -229,27 +206,311 @@ class Engine:
         projection: Iterable[Any] | None = None,
         consistent: bool = False,
         page_size: int | None = None,
+        limit: int | None = None,
         select: Select | None = None,
         segment: int | None = None,
         total_segments: int | None = None,
+        segments: int | None = None,
+        progress: Callable[[ScanProgress], None] | None = None,
+        cursor: CursorInput | None = None,
         start: dict[str, Any] | None = None,
-    ) -> Results[Any]:
-        """Scan a table or index, optionally one segment of a parallel scan."""
+    ) -> Any:
+        """Scan a table or index, one segment of a parallel scan, or all segments at once.
+
+        With `segments=N` the N segments are read concurrently, each by its own thread, and
+        the records arrive merged in no defined order (a ParallelResults). `limit` then applies
+        to each segment, and `cursor` takes the ParallelCursor of an earlier iteration.
+        `progress` receives a ScanProgress after each page of a segment. The other options are
+        those of `query`.
+        """
+        if segments is not None:
+            if segment is not None or total_segments is not None or start is not None:
+                raise InvalidRequest(
+                    "pass segments= alone, without segment, total_segments or start"
+                )
+            return self._parallel_scan(
+                target,
+                segments,
+                filter=filter,
+                projection=projection,
+                consistent=consistent,
+                page_size=page_size,
+                limit=limit,
+                select=select,
+                cursor=cursor,
+                progress=progress,
+            )
         operation = operations.scan(
             target,
             filter=filter,
-            projection=projection,
+            projection=_with_keys(target, projection),
             consistent=consistent,
             page_size=page_size,
             select=select,
             segment=segment,
             total_segments=total_segments,
         )
+        return self._results(target, operation, limit=limit, cursor=cursor, start=start)
+
+    def _parallel_scan(
+        self,
+        target: Any,
+        segments: int,
+        *,
+        cursor: CursorInput | None,
+        progress: Callable[[ScanProgress], None] | None,
+        **options: Any,
+    ) -> ParallelResults[Any]:
+        if isinstance(segments, bool) or not 1 <= segments <= 1_000_000:
+            raise InvalidRequest(f"segments must be an int from 1 to 1000000, got {segments!r}")
+        cursors: tuple[Cursor | None, ...] = (None,) * segments
+        if cursor is not None:
+            loaded = load_cursor(cursor)
+            if not isinstance(loaded, ParallelCursor) or len(loaded.segments) != segments:
+                raise InvalidRequest(
+                    f"a scan with segments={segments} resumes from a ParallelCursor with "
+                    f"{segments} segments, got {loaded!r}"
+                )
+            cursors = loaded.segments
+        parts = [
+            self.scan(target, segment=i, total_segments=segments, cursor=cursors[i], **options)
+            for i in range(segments)
+        ]
+        return ParallelResults(self.runtime, parts, progress=progress)
+
+    def _results(
+        self,
+        target: Any,
+        operation: operations.Query | operations.Scan,
+        *,
+        limit: int | None,
+        cursor: CursorInput | None,
+        start: dict[str, Any] | None,
+    ) -> Results[Any]:
+        if limit is not None and (isinstance(limit, bool) or limit < 1):
+            raise InvalidRequest(f"limit must be a positive int, got {limit!r}")
+        if cursor is not None and start is not None:
+            raise InvalidRequest("pass either cursor= or start=, not both")
+        loaded = load_cursor(cursor) if cursor is not None else None
+        if isinstance(loaded, ParallelCursor):
+            raise InvalidRequest("a ParallelCursor resumes only a scan with segments=")
         request = resume(self._compile(operation), start)
-        return Results(self.runtime, request, _model_of(target))
+        return Results(
+            self.runtime,
+            request,
+            _model_of(target),
+            key_names=_key_names(target),
+            limit=limit,
+            cursor=loaded,
+        )
+
+    # Batches.
+
+    def load_many(
+        self,
+        model_cls: type[R],
+        keys: Iterable[Any],
+        *,
+        consistent: bool = False,
+        missing: batches.Missing = "raise",
+        concurrency: int = 1,
+    ) -> list[Any]:
+        """Load the records under many keys with BatchGetItem, 100 distinct keys per call.
+
+        `keys` are records or dicts of key columns. The result has one entry per key, in order,
+        and a key given twice is read once. Keys with no stored item raise ItemsNotFound
+        (`missing="raise"`), are left out (`"skip"`) or give None (`"none"`). UnprocessedKeys are
+        retried with the retry policy's backoff; when its attempts run out, BatchIncomplete
+        carries the keys not read as `.unprocessed`. `concurrency` chunks are sent at a time.
+        """
+        spec = require_concrete(model_cls)
+        inputs = [batches.as_key(model_cls, value) for value in keys]
+        plan = batches.plan_gets(inputs, consistent=consistent)
+        key_names = batches.table_key_names([model_cls])
+
+        runs = self.runtime.map(
+            lambda chunk: self.runtime.run_batch(self._compile(chunk), batches.follow_get),
+            plan.chunks,
+            concurrency=concurrency,
+        )
+        responses = [response for run in runs for response in run.responses]
+        found = batches.items_by_token(responses, key_names)
+        unread = [
+            token
+            for run in runs
+            if run.unfinished is not None
+            for token in batches.request_tokens(run.unfinished, key_names)
+        ]
+        if unread:
+            by_token = {batches.token_of(k): k.as_dict() for k in inputs}
+            raise BatchIncomplete(
+                f"BatchGetItem on table {spec.table_name!r} left {len(unread)} of "
+                f"{len(plan.tokens)} keys unread after {max(run.attempts for run in runs)} "
+                "attempts; retry with the error's .unprocessed keys",
+                operation="BatchGetItem",
+                unprocessed=tuple(by_token[token] for token in plan.tokens if token in set(unread)),
+                attempts=max(run.attempts for run in runs),
+            )
+        return _fan_out(model_cls, inputs, found, missing)
+
+    def save_many(
+        self,
+        records: Iterable[Any],
+        *,
+        duplicates: batches.Duplicates = "last",
+        concurrency: int = 1,
+    ) -> None:
+        """Write many records with BatchWriteItem, 25 per call, replacing whole items.
+
+        Records may be of several models. Of several records with the same key, only the last
+        is written (`duplicates="last"`), or DuplicateKeys is raised before anything is sent
+        (`"reject"`). UnprocessedItems are retried with the retry policy's backoff; when its
+        attempts run out, BatchIncomplete carries exactly the records not written as
+        `.unprocessed`. BatchWriteItem cannot check conditions; use `save` or `transact_write`.
+        """
+        writes = [batches.put_write(record) for record in records]
+        self._write_many(writes, duplicates, concurrency)
+
+    def delete_many(
+        self,
+        targets: Iterable[Any],
+        *,
+        model: Any = None,
+        duplicates: batches.Duplicates = "last",
+        concurrency: int = 1,
+    ) -> None:
+        """Delete many items with BatchWriteItem, 25 per call.
+
+        `targets` are records, or dicts of key columns together with `model=`. Duplicates and
+        unprocessed items are handled as in `save_many`, and BatchIncomplete carries the targets
+        not deleted.
+        """
+        given = list(targets)
+        if model is None and any(isinstance(target, Mapping) for target in given):
+            raise InvalidRequest("pass model= to delete_many to delete by key dicts")
+        writes = [
+            batches.delete_write(model if isinstance(target, Mapping) else type(target), target)
+            for target in given
+        ]
+        self._write_many(writes, duplicates, concurrency)
+
+    def _write_many(
+        self, writes: list[batches.Write], duplicates: batches.Duplicates, concurrency: int
+    ) -> None:
+        kept = batches.resolve_duplicates(writes, duplicates)
+        chunks = batches.plan_writes(kept)
+        key_names = batches.table_key_names({batches.model_of_write(write) for write in kept})
+        runs = self.runtime.map(
+            lambda chunk: self.runtime.run_batch(self._compile(chunk), batches.follow_write),
+            chunks,
+            concurrency=concurrency,
+        )
+        unwritten = {
+            token
+            for run in runs
+            if run.unfinished is not None
+            for token in batches.request_tokens(run.unfinished, key_names)
+        }
+        if unwritten:
+            attempts = max(run.attempts for run in runs)
+            raise BatchIncomplete(
+                f"BatchWriteItem left {len(unwritten)} of {len(kept)} requests unwritten after "
+                f"{attempts} attempts; retry with the error's .unprocessed",
+                operation="BatchWriteItem",
+                unprocessed=tuple(w.source for w in kept if w.token in unwritten),
+                attempts=attempts,
+            )
+
+    # Transactions.
+
+    def transact_write(
+        self, items: Iterable[operations.TransactWriteItem], *, token: str | None = None
+    ) -> str:
+        """Apply put, update, delete and condition-check items atomically, and return the token.
+
+        The ClientRequestToken (`token`, or a new one) makes DynamoDB apply a retried call at
+        most once within its 10-minute idempotency window (tested on MemoryExecutor only). When
+        DynamoDB cancels the transaction, TransactionItemsCanceled maps each CancellationReason
+        back to its item.
+        """
+        submitted = tuple(items)
+        token = token if token is not None else self.runtime.new_token()
+        request = self._compile(operations.TransactWriteItems(submitted, token=token))
+        self._run_transaction(request, submitted)
+        return token
+
+    def transact_read(self, items: Iterable[operations.TransactGet]) -> list[Any]:
+        """Read items atomically; return each item's record, or None where none is stored."""
+        submitted = tuple(items)
+        request = self._compile(operations.TransactGetItems(submitted))
+        response = self._run_transaction(request, submitted)
+        return transactions.read_results(submitted, response)
+
+    def _run_transaction(self, request: Request, submitted: tuple[Any, ...]) -> dict[str, Any]:
+        try:
+            return self.runtime.execute(request)
+        except TransactionCanceled as error:
+            found = transactions.cancellations(submitted, error.reasons)
+            raise TransactionItemsCanceled(
+                f"{request.operation} was canceled: {transactions.describe_cancellations(found)}",
+                operation=request.operation,
+                reasons=error.reasons,
+                cancellations=found,
+                response=error.response,
+            ) from error
+
+
+def _fan_out(
+    model_cls: Any,
+    inputs: list[operations.Key],
+    found: Mapping[batches.Token, Mapping[str, Any]],
+    missing: batches.Missing,
+) -> list[Any]:
+    loaded: dict[batches.Token, Any] = {}
+    results: list[Any] = []
+    absent: list[dict[str, Any]] = []
+    for item_key in inputs:
+        token = batches.token_of(item_key)
+        item = found.get(token)
+        if item is None:
+            if item_key.as_dict() not in absent:
+                absent.append(item_key.as_dict())
+            if missing == "none":
+                results.append(None)
+            continue
+        if token not in loaded:
+            loaded[token] = load_item(model_cls, item)
+        results.append(loaded[token])
+    if absent and missing == "raise":
+        spec = spec_of(model_cls)
+        raise ItemsNotFound(spec.name, spec.table_name or "", tuple(absent))
+    return results
+
+
+def _key_names(target: Any) -> tuple[str, ...]:
+    """Return the DynamoDB names of the table's key attributes and, for an index, the index's."""
+    spec, index = operations.target_parts(target)
+    names = [c.key_name for c in spec.keys]
+    if index is not None:
+        hash_column, range_column = operations.key_columns(spec, index)
+        names.append(hash_column.key_name)
+        if range_column is not None:
+            names.append(range_column.key_name)
+    return tuple(dict.fromkeys(names))
+
+
+def _with_keys(target: Any, projection: Iterable[Any] | None) -> list[Any] | None:
+    """Return the projection with the key attributes added, or None for all attributes."""
+    if projection is None:
+        return None
+    chosen = list(projection)
+    existing = {p.segments for p in operations.projection_paths(target, chosen) or ()}
+    for name in _key_names(target):
+        if (name,) not in existing:
+            chosen.append(path(name))
+    return chosen
 
 
 def _model_of(target: Any) -> Any:
     _, index = operations.target_parts(target)
     return index.model if index is not None else target
-

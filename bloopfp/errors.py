@@ -1,8 +1,9 @@
 """Exceptions raised by bloopfp.
 
 Every error carries its pieces as attributes (model, column, value, table, key) as well as a
-message that says what to do. Errors found in user input are raised before any request is sent.
-Errors returned by DynamoDB are translated by the runtime into the service errors below.
+message that tells the caller what to do next. Errors found in user input are raised before any
+request is sent. Errors returned by DynamoDB are translated by the runtime into the service errors
+below.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class UnknownColumn(BloopfpError, TypeError):
 
 
 class MissingKey(BloopfpError, ValueError):
-    """A key that lacks its hash key or range key, or holds None or an empty value."""
+    """A key that lacks its hash key or range key, or contains None or an empty value."""
 
     def __init__(self, model: str, column: str, problem: str) -> None:
         self.model = model
@@ -161,7 +162,7 @@ class ServiceError(BloopfpError):
 class ConditionFailed(ServiceError):
     """A condition expression evaluated to false, so the write was not applied.
 
-    `old` holds the stored item (as the low-level AttributeValue dict) when the request asked for
+    `old` is the stored item (as the low-level AttributeValue dict) when the request asked for
     ReturnValuesOnConditionCheckFailure=ALL_OLD and an item existed.
     """
 

@@ -13,11 +13,13 @@ import attrs
 
 from bloopfp.conditions import (
     EMPTY,
+    Always,
     And,
     Between,
     Comparison,
     Condition,
     Function,
+    and_,
 )
 from bloopfp.errors import InvalidCondition, InvalidRequest, MissingKey, UnknownColumn
 from bloopfp.models import (
@@ -30,8 +32,8 @@ from bloopfp.models import (
     spec_of,
     validate_value,
 )
-from bloopfp.paths import Path
-from bloopfp.updates import Update
+from bloopfp.paths import Path, Value
+from bloopfp.updates import Update, diff, next_version, version_column, version_guard
 
 ReturnValues = Literal["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]
 Select = Literal["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"]
@@ -138,6 +140,54 @@ class UpdateItem:
     return_old_on_failure: bool = False
 
 
+@attrs.frozen
+class Save:
+    """The write that saves a record (None when there is nothing to send) and the saved record.
+
+    `record` differs from the record passed to `save_item` only in its version column.
+    """
+
+    operation: PutItem | UpdateItem | None
+    record: Any
+
+
+def save_item(record: Any, *, old: Any = None, condition: Condition = EMPTY) -> Save:
+    """Build the write that saves `record`, with optimistic locking when the model has a version.
+
+    Without `old` the write is a PutItem of the whole record. With `old`, the record as last
+    loaded, it is an UpdateItem of the columns that differ (see `updates.diff`), and None when
+    nothing differs, there is no condition and the model has no version column.
+
+    For a model with a version column, the write also requires that the stored version is still
+    the one loaded (or that none is stored, for a record whose version is None) and advances it
+    by one. A failed check raises ConditionFailed when the write is sent. The returned record
+    holds the new version.
+    """
+    version = version_column(record)
+    if old is None:
+        if version is None:
+            return Save(PutItem(record, condition=condition), record)
+        guard, _ = version_guard(record)
+        saved = next_version(record)
+        return Save(PutItem(saved, condition=and_(guard, condition)), saved)
+
+    update = diff(old, record)
+    key = key_of_record(record)
+    if version is None:
+        if not update.actions and isinstance(condition, Always):
+            return Save(None, record)
+        return Save(UpdateItem(key, update, condition=condition), record)
+
+    if getattr(old, version.name) != getattr(record, version.name):
+        raise InvalidCondition(
+            f"{spec_of(record).name}.{version.name} differs between the old and new record; "
+            "the version column is advanced by save, so leave it as loaded"
+        )
+    guard, advance = version_guard(old)
+    operation = UpdateItem(key, update & advance, condition=and_(guard, condition))
+    return Save(operation, next_version(record))
+
+
 # Reads of many items.
 
 
@@ -188,9 +238,11 @@ def key_condition(target: Any, condition: Condition) -> KeyCondition:
         if name == hash_column.key_name and isinstance(part, Comparison) and part.operator == "=":
             if hash_part is not None:
                 raise InvalidCondition(f"key condition on {where} compares the hash key twice")
+            _check_key_values(part, hash_column, where)
             hash_part = part
         elif range_column is not None and name == range_column.key_name:
             _check_range_part(part, where)
+            _check_key_values(part, range_column, where)
             if range_part is not None:
                 raise InvalidCondition(
                     f"key condition on {where} has more than one range key condition"
@@ -222,6 +274,35 @@ def _key_path_name(part: Condition, where: str) -> str:
             f"key condition on {where} supports only AND of key comparisons, not {part!r}"
         )
     return str(subject.segments[0])
+
+
+def _check_key_values(part: Condition, key_column: Column, where: str) -> None:
+    """Require values (not paths) of the key column's stored type on the right of a key test."""
+    operands: tuple[Any, ...] = ()
+    if isinstance(part, Comparison):
+        operands = (part.right,)
+    elif isinstance(part, Between):
+        operands = (part.low, part.high)
+    elif isinstance(part, Function):
+        operands = (part.argument,)
+        if key_column.type.backing not in ("S", "B"):
+            raise InvalidCondition(
+                f"begins_with in the key condition on {where} needs a string or binary range "
+                f"key, but {key_column.name!r} is stored as {key_column.type.backing}"
+            )
+    for operand in operands:
+        if not isinstance(operand, Value):
+            raise InvalidCondition(
+                f"key condition on {where} compares {key_column.name!r} with {operand!r}; "
+                "key conditions compare keys with values only"
+            )
+        dumped = operand.type.dump(operand.value)
+        stored = next(iter(dumped)) if dumped else None
+        if stored != key_column.type.backing:
+            raise InvalidCondition(
+                f"key condition on {where} compares {key_column.name!r}, stored as "
+                f"{key_column.type.backing}, with {operand.value!r} stored as {stored}"
+            )
 
 
 def _check_range_part(part: Condition, where: str) -> None:
@@ -357,12 +438,15 @@ def scan(
     _check_page_size(page_size)
     if (segment is None) != (total_segments is None):
         raise InvalidRequest("pass segment and total_segments together")
-    if total_segments is not None and segment is not None:
-        if not 1 <= total_segments <= 1_000_000 or not 0 <= segment < total_segments:
-            raise InvalidRequest(
-                f"segment must be in [0, total_segments) and total_segments in [1, 1000000], "
-                f"got segment={segment}, total_segments={total_segments}"
-            )
+    if (
+        total_segments is not None
+        and segment is not None
+        and not (1 <= total_segments <= 1_000_000 and 0 <= segment < total_segments)
+    ):
+        raise InvalidRequest(
+            f"segment must be in [0, total_segments) and total_segments in [1, 1000000], "
+            f"got segment={segment}, total_segments={total_segments}"
+        )
     return Scan(
         target=target,
         filter=filter,
@@ -380,6 +464,117 @@ def _check_page_size(page_size: int | None) -> None:
         raise InvalidRequest(f"page_size must be a positive int, got {page_size!r}")
 
 
+# Batches.
+
+BATCH_GET_MAX_KEYS = 100
+BATCH_WRITE_MAX_REQUESTS = 25
+
+
+@attrs.frozen
+class BatchGetItem:
+    """One BatchGetItem call: up to 100 distinct keys, possibly of several models."""
+
+    keys: tuple[Key, ...]
+    consistent: bool = False
+
+
+@attrs.frozen
+class PutRequest:
+    """A put in a BatchWriteItem call."""
+
+    record: Any
+
+
+@attrs.frozen
+class DeleteRequest:
+    """A delete in a BatchWriteItem call."""
+
+    key: Key
+
+
+@attrs.frozen
+class BatchWriteItem:
+    """One BatchWriteItem call: up to 25 puts and deletes, each on a different item."""
+
+    requests: tuple[PutRequest | DeleteRequest, ...]
+
+
+# Transactions.
+
+TRANSACTION_MAX_ITEMS = 100
+TRANSACTION_MAX_BYTES = 4 * 1024 * 1024
+
+
+@attrs.frozen
+class TransactPut:
+    """A Put in a TransactWriteItems call."""
+
+    record: Any
+    condition: Condition = EMPTY
+    return_old_on_failure: bool = False
+
+
+@attrs.frozen
+class TransactUpdate:
+    """An Update in a TransactWriteItems call."""
+
+    key: Key
+    update: Update
+    condition: Condition = EMPTY
+    return_old_on_failure: bool = False
+
+
+@attrs.frozen
+class TransactDelete:
+    """A Delete in a TransactWriteItems call."""
+
+    key: Key
+    condition: Condition = EMPTY
+    return_old_on_failure: bool = False
+
+
+@attrs.frozen
+class TransactConditionCheck:
+    """A ConditionCheck in a TransactWriteItems call: a condition that writes nothing."""
+
+    key: Key
+    condition: Condition
+    return_old_on_failure: bool = False
+
+
+@attrs.frozen
+class TransactGet:
+    """A Get in a TransactGetItems call."""
+
+    key: Key
+    projection: tuple[Path, ...] | None = None
+
+
+TransactWriteItem = TransactPut | TransactUpdate | TransactDelete | TransactConditionCheck
+
+
+@attrs.frozen
+class TransactWriteItems:
+    """One TransactWriteItems call. `token` is sent as ClientRequestToken when given."""
+
+    items: tuple[TransactWriteItem, ...]
+    token: str | None = None
+
+
+@attrs.frozen
+class TransactGetItems:
+    """One TransactGetItems call."""
+
+    items: tuple[TransactGet, ...]
+
+
+def model_of_transact_item(item: TransactWriteItem | TransactGet) -> Any:
+    """Return the model class a transaction item reads or writes."""
+    if isinstance(item, TransactPut):
+        return type(item.record)
+    return item.key.model
+
+
 Operation = (
     CreateTable
     | DescribeTable
@@ -392,4 +587,8 @@ Operation = (
     | UpdateItem
     | Query
     | Scan
+    | BatchGetItem
+    | BatchWriteItem
+    | TransactWriteItems
+    | TransactGetItems
 )

@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from bloopfp.compiler import Request
+from bloopfp.cursors import Cursor, key_parts, resume_from, start_cursor
 
 
 @attrs.frozen
@@ -36,6 +37,76 @@ def resume(request: Request, exclusive_start_key: Mapping[str, Any] | None) -> R
     return attrs.evolve(
         request, params={**request.params, "ExclusiveStartKey": dict(exclusive_start_key)}
     )
+
+
+@attrs.frozen
+class Read:
+    """The state of reading items from a Query or Scan, one page at a time.
+
+    `request` is the next page to fetch, or None after the last page. `cursor` resumes right
+    after the last item handed to the caller. `limit` caps the items returned over the whole
+    read. Without a filter every evaluated item is returned, so a page then requests
+    no more items than are still needed (its Limit); with a filter, Limit stays the page size.
+    """
+
+    request: Request | None
+    cursor: Cursor
+    key_names: tuple[str, ...]
+    limit: int | None = None
+    page_size: int | None = None
+    returned: int = 0
+    pages: int = 0
+
+    @property
+    def finished(self) -> bool:
+        """Whether no more items will be returned."""
+        return self.request is None or (self.limit is not None and self.returned >= self.limit)
+
+    def next_request(self) -> Request | None:
+        """Return the request for the next page, with Limit narrowed to the items still needed."""
+        if self.finished or self.request is None:
+            return None
+        if self.limit is None or "FilterExpression" in self.request.params:
+            return self.request
+        remaining = self.limit - self.returned
+        size = remaining if self.page_size is None else min(self.page_size, remaining)
+        return attrs.evolve(self.request, params={**self.request.params, "Limit": size})
+
+    def after_item(self, item: Mapping[str, Any]) -> Read:
+        """Return the state after handing `item` to the caller."""
+        cursor = attrs.evolve(self.cursor, key=key_parts(item, self.key_names))
+        return attrs.evolve(self, cursor=cursor, returned=self.returned + 1)
+
+    def after_page(self, response: Mapping[str, Any]) -> Read:
+        """Return the state after every item of a page was handed over or filtered out."""
+        pages = self.pages + 1
+        last_key = response.get("LastEvaluatedKey")
+        if self.request is None or not last_key:
+            return attrs.evolve(
+                self, request=None, cursor=attrs.evolve(self.cursor, done=True), pages=pages
+            )
+        params = {**self.request.params, "ExclusiveStartKey": last_key}
+        cursor = attrs.evolve(self.cursor, key=key_parts(last_key, tuple(last_key)))
+        return attrs.evolve(
+            self, request=attrs.evolve(self.request, params=params), cursor=cursor, pages=pages
+        )
+
+
+def start_read(
+    request: Request,
+    key_names: tuple[str, ...],
+    *,
+    cursor: Cursor | None = None,
+    limit: int | None = None,
+) -> Read:
+    """Return the state before the first page of a read, resumed after `cursor` if given."""
+    page_size = request.params.get("Limit")
+    if cursor is None:
+        return Read(request, start_cursor(request), key_names, limit, page_size)
+    resumed = resume_from(request, cursor)
+    if resumed is None:
+        return Read(None, cursor, key_names, limit, page_size)
+    return Read(resumed, start_cursor(resumed), key_names, limit, page_size)
 
 
 def table_ready(description: Mapping[str, Any]) -> bool:

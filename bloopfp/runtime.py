@@ -6,10 +6,14 @@ This module and `bloopfp.executors` are the only code that performs IO or import
 from __future__ import annotations
 
 import logging
+import queue
 import random
+import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import attrs
 from botocore.exceptions import ClientError
@@ -21,6 +25,9 @@ from bloopfp.plans import Paginate
 
 logger = logging.getLogger("bloopfp.runtime")
 
+T = TypeVar("T")
+U = TypeVar("U")
+
 THROTTLING_CODES = frozenset(
     {
         "ProvisionedThroughputExceededException",
@@ -29,6 +36,10 @@ THROTTLING_CODES = frozenset(
     }
 )
 SERVER_ERROR_CODES = frozenset({"InternalServerError", "ServiceUnavailable"})
+# DynamoDB returns this while a TransactWriteItems call with the same ClientRequestToken is still
+# running. Sending the same request again is safe because DynamoDB applies a token at most once
+# within 10 minutes (API reference of TransactWriteItems, ClientRequestToken).
+IN_PROGRESS_CODES = frozenset({"TransactionInProgressException"})
 
 
 @attrs.frozen
@@ -45,10 +56,21 @@ class RetryPolicy:
 
     def delay(self, retry: int, draw: Callable[[], float]) -> float:
         """Return the delay in seconds before retry number `retry` (1-based)."""
-        return draw() * min(self.cap, self.base * 2 ** (retry - 1))
+        return draw() * min(self.cap, self.base * 2.0 ** (retry - 1))
 
 
 NO_RETRIES = RetryPolicy(attempts=1)
+
+_VALUE, _DONE, _FAILED = 0, 1, 2
+
+
+@attrs.frozen
+class BatchRun:
+    """The outcome of a batch request: its responses, and the request left unfinished, if any."""
+
+    responses: tuple[dict[str, Any], ...]
+    unfinished: Request | None
+    attempts: int
 
 
 @attrs.frozen
@@ -59,6 +81,7 @@ class Runtime:
     retry: RetryPolicy = RetryPolicy()
     sleep: Callable[[float], None] = time.sleep
     random: Callable[[], float] = attrs.field(factory=lambda: random.Random().random)
+    new_token: Callable[[], str] = attrs.field(default=lambda: str(uuid.uuid4()))
 
     def execute(self, request: Request) -> dict[str, Any]:
         """Send one request, retrying what the policy allows, and return its response."""
@@ -69,18 +92,125 @@ class Runtime:
             except ClientError as error:
                 if attempt >= self.retry.attempts or not is_retryable(error):
                     raise translate(error, request) from error
-                delay = self.retry.delay(attempt, self.random)
-                logger.info(
-                    "retrying %s on table %s after %s (attempt %d of %d, waiting %.3fs)",
-                    request.operation,
-                    request.table,
-                    error_code(error),
-                    attempt,
-                    self.retry.attempts,
-                    delay,
-                )
-                self.sleep(delay)
+                self._back_off(request, error_code(error), attempt)
                 attempt += 1
+
+    def run_batch(
+        self, request: Request, follow: Callable[[Request, Mapping[str, Any]], Request | None]
+    ) -> BatchRun:
+        """Send a batch request and then what `follow` returns as left, until nothing is left.
+
+        `follow(request, response)` returns the request for the unprocessed part of `request`,
+        or None. A throttled call and a response with unprocessed requests each use one attempt
+        of the retry policy, with the same backoff. When the attempts run out, the returned
+        BatchRun's `unfinished` holds the request that was not completed. Errors that are not
+        retryable are raised translated, and earlier responses of this batch may have applied.
+        """
+        responses: list[dict[str, Any]] = []
+        attempt = 1
+        while True:
+            try:
+                response = self.executor.call(request.operation, request.params)
+            except ClientError as error:
+                if not is_retryable(error):
+                    raise translate(error, request) from error
+                reason = error_code(error)
+            else:
+                responses.append(response)
+                remaining = follow(request, response)
+                if remaining is None:
+                    return BatchRun(tuple(responses), None, attempt)
+                request = remaining
+                reason = "unprocessed requests"
+            if attempt >= self.retry.attempts:
+                return BatchRun(tuple(responses), request, attempt)
+            self._back_off(request, reason, attempt)
+            attempt += 1
+
+    def _back_off(self, request: Request, reason: str, attempt: int) -> None:
+        delay = self.retry.delay(attempt, self.random)
+        logger.info(
+            "retrying %s on table %s after %s (attempt %d of %d, waiting %.3fs)",
+            request.operation,
+            request.table,
+            reason,
+            attempt,
+            self.retry.attempts,
+            delay,
+        )
+        self.sleep(delay)
+
+    def map(
+        self, function: Callable[[T], U], values: Iterable[T], *, concurrency: int = 1
+    ) -> list[U]:
+        """Return `[function(v) for v in values]`, calling it from up to `concurrency` threads.
+
+        Every call finishes before this returns. When calls raise, the first error in the order
+        of `values` is raised after all calls have finished.
+        """
+        if concurrency <= 1:
+            return [function(value) for value in values]
+        with ThreadPoolExecutor(concurrency, thread_name_prefix="bloopfp-batch") as pool:
+            futures = [pool.submit(function, value) for value in values]
+        for future in futures:
+            error = future.exception()
+            if error is not None:
+                raise error
+        return [future.result() for future in futures]
+
+    def merge(
+        self, sources: Sequence[Callable[[], Iterable[T]]], *, buffer: int = 1024
+    ) -> Iterator[tuple[int, T]]:
+        """Yield `(i, value)` for the values of every source, each source read by its own thread.
+
+        Values of one source keep their order, and at most `buffer` values wait in memory. When
+        a source raises, the error is raised here. Closing the iterator early stops the threads
+        after the call each is making.
+        """
+        waiting: queue.Queue[tuple[int, int, Any]] = queue.Queue(maxsize=buffer)
+        stop = threading.Event()
+
+        def put(entry: tuple[int, int, Any]) -> bool:
+            while not stop.is_set():
+                try:
+                    waiting.put(entry, timeout=0.05)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def produce(index: int, source: Callable[[], Iterable[T]]) -> None:
+            try:
+                for value in source():
+                    if not put((index, _VALUE, value)):
+                        return
+                put((index, _DONE, None))
+            except Exception as error:
+                # The consuming thread raises it.
+                put((index, _FAILED, error))
+
+        threads = [
+            threading.Thread(
+                target=produce, args=(i, source), name=f"bloopfp-segment-{i}", daemon=True
+            )
+            for i, source in enumerate(sources)
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            running = len(threads)
+            while running:
+                index, kind, value = waiting.get()
+                if kind == _DONE:
+                    running -= 1
+                elif kind == _FAILED:
+                    raise value
+                else:
+                    yield index, value
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
 
     def pages(self, plan: Paginate) -> Iterator[dict[str, Any]]:
         """Yield the response of each page of a Query or Scan, fetching each only when needed."""
@@ -117,14 +247,16 @@ def error_code(error: ClientError) -> str:
 def is_retryable(error: ClientError) -> bool:
     code = error_code(error)
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-    return code in THROTTLING_CODES or code in SERVER_ERROR_CODES or int(status) >= 500
+    if code in THROTTLING_CODES or code in SERVER_ERROR_CODES or code in IN_PROGRESS_CODES:
+        return True
+    return int(status) >= 500
 
 
 def translate(error: ClientError, request: Request) -> errors.ServiceError:
     """Return the bloopfp error for a DynamoDB error response to `request`."""
     code = error_code(error)
     message = str(error.response.get("Error", {}).get("Message", ""))
-    response = error.response
+    response: dict[str, Any] = dict(error.response)
     where = f"{request.operation} on table {request.table!r}"
     if code == "ConditionalCheckFailedException":
         return errors.ConditionFailed(
@@ -133,16 +265,16 @@ def translate(error: ClientError, request: Request) -> errors.ServiceError:
             operation=request.operation,
             table=request.table,
             key=request.key,
-            old=response.get("Item"),  # type: ignore[arg-type]
-            response=response,  # type: ignore[arg-type]
+            old=response.get("Item"),
+            response=response,
         )
     if code == "TransactionCanceledException":
-        reasons = tuple(response.get("CancellationReasons", ()))  # type: ignore[arg-type]
+        reasons = tuple(response.get("CancellationReasons", ()))
         return errors.TransactionCanceled(
             f"{where} was canceled: {message}",
             operation=request.operation,
             reasons=reasons,
-            response=response,  # type: ignore[arg-type]
+            response=response,
         )
     kind: type[errors.ServiceError] = errors.ServiceError
     if code == "ResourceNotFoundException":
@@ -156,7 +288,7 @@ def translate(error: ClientError, request: Request) -> errors.ServiceError:
         code=code,
         operation=request.operation,
         table=request.table,
-        response=response,  # type: ignore[arg-type]
+        response=response,
     )
 
 

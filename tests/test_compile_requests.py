@@ -168,11 +168,6 @@ def test_create_table_on_demand() -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an INCLUDE projection that lists only key columns compiles to an empty "
-    "NonKeyAttributes list, which botocore and DynamoDB reject",
-)
 def test_create_table_include_only_keys() -> None:
     @model(table_name="labels")
     class Label:
@@ -530,28 +525,16 @@ def test_key_condition_table_key_on_index() -> None:
         query(Order.by_status, Order.customer == "c1")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="key_condition accepts a path as the hash key operand, which DynamoDB rejects",
-)
 def test_key_condition_hash_against_path() -> None:
     with pytest.raises(InvalidCondition):
         query(Order, Order.customer == Order.status)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="key_condition accepts a path as the range key operand, which DynamoDB rejects",
-)
 def test_key_condition_range_against_path() -> None:
     with pytest.raises(InvalidCondition):
         query(Order, (Order.customer == "c1") & (Order.placed < Order.expires))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="key_condition allows begins_with on an N range key through an untyped path",
-)
 def test_key_condition_begins_with_number() -> None:
     with pytest.raises(InvalidCondition):
         query(Order, (Order.customer == "c1") & begins_with(path("placed"), "1"))

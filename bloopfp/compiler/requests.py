@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -11,25 +11,42 @@ import attrs
 from bloopfp.compiler import expressions
 from bloopfp.compiler.placeholders import Placeholders
 from bloopfp.conditions import Always, Condition
-from bloopfp.errors import InvalidRequest
+from bloopfp.errors import DuplicateKeys, InvalidRequest
+from bloopfp.item_size import attribute_value_size, item_size
 from bloopfp.items import dump_item, dump_key
 from bloopfp.models import GlobalSecondaryIndex, Index, ModelSpec, require_concrete, spec_of
 from bloopfp.operations import (
+    BATCH_GET_MAX_KEYS,
+    BATCH_WRITE_MAX_REQUESTS,
+    TRANSACTION_MAX_BYTES,
+    TRANSACTION_MAX_ITEMS,
+    BatchGetItem,
+    BatchWriteItem,
     CreateTable,
     DeleteItem,
+    DeleteRequest,
     DeleteTable,
     DescribeTable,
     GetItem,
     Key,
     PutItem,
+    PutRequest,
     Query,
     Scan,
+    TransactConditionCheck,
+    TransactDelete,
+    TransactGet,
+    TransactGetItems,
+    TransactPut,
+    TransactUpdate,
+    TransactWriteItems,
     UpdateContinuousBackups,
     UpdateItem,
     UpdateTimeToLive,
     key_columns,
     target_parts,
 )
+from bloopfp.updates import Update
 
 
 @attrs.frozen
@@ -86,10 +103,11 @@ def _index_projection(spec: ModelSpec, index: Index) -> dict[str, Any]:
     if index.range_key:
         key_names.add(spec.column(index.range_key).key_name)
     extra = [spec.column(name).key_name for name in index.projection]
-    return {
-        "ProjectionType": "INCLUDE",
-        "NonKeyAttributes": [name for name in extra if name not in key_names],
-    }
+    non_key = [name for name in extra if name not in key_names]
+    if not non_key:
+        # DynamoDB rejects an empty NonKeyAttributes list, and keys alone are KEYS_ONLY.
+        return {"ProjectionType": "KEYS_ONLY"}
+    return {"ProjectionType": "INCLUDE", "NonKeyAttributes": non_key}
 
 
 def _index_definition(spec: ModelSpec, index: Index) -> dict[str, Any]:
@@ -214,10 +232,28 @@ def _add_condition(
     params: dict[str, Any], node: Condition, placeholders: Placeholders, parameter: str
 ) -> None:
     if not isinstance(node, Always):
-        params[parameter] = expressions.condition(node, placeholders)
+        params[parameter] = expressions.checked_condition(node, placeholders, parameter)
 
 
-def _add_return_values(params: dict[str, Any], return_values: str, old_on_failure: bool) -> None:
+# ReturnValues that each write accepts, from the DynamoDB API reference of each operation.
+_RETURN_VALUES = {
+    "PutItem": ("NONE", "ALL_OLD"),
+    "DeleteItem": ("NONE", "ALL_OLD"),
+    "UpdateItem": ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"),
+}
+
+
+def _add_return_values(
+    params: dict[str, Any],
+    return_values: str,
+    old_on_failure: bool,
+    operation: str = "UpdateItem",
+) -> None:
+    allowed = _RETURN_VALUES[operation]
+    if return_values not in allowed:
+        raise InvalidRequest(
+            f"{operation} accepts ReturnValues {', '.join(allowed)}, not {return_values!r}"
+        )
     if return_values != "NONE":
         params["ReturnValues"] = return_values
     if old_on_failure:
@@ -237,7 +273,7 @@ def _put_item(operation: PutItem) -> Request:
     params: dict[str, Any] = {"TableName": _table_name(spec), "Item": item}
     _add_condition(params, operation.condition, placeholders, "ConditionExpression")
     placeholders.add_to(params)
-    _add_return_values(params, operation.return_values, operation.return_old_on_failure)
+    _add_return_values(params, operation.return_values, operation.return_old_on_failure, "PutItem")
     key = {c.key_name: item[c.key_name] for c in spec.keys}
     return Request("PutItem", params, table=params["TableName"], key=key)
 
@@ -262,25 +298,31 @@ def _delete_item(operation: DeleteItem) -> Request:
     placeholders = Placeholders()
     _add_condition(params, operation.condition, placeholders, "ConditionExpression")
     placeholders.add_to(params)
-    _add_return_values(params, operation.return_values, operation.return_old_on_failure)
+    _add_return_values(
+        params, operation.return_values, operation.return_old_on_failure, "DeleteItem"
+    )
     return Request("DeleteItem", params, table=table, key=key)
 
 
-@_rule(UpdateItem)
-def _update_item(operation: UpdateItem) -> Request:
-    table, key = _key_params(operation.key)
-    spec = spec_of(operation.key.model)
+def _check_update_keys(key: Key, update: Update) -> None:
+    spec = spec_of(key.model)
     key_names = {c.key_name for c in spec.keys}
-    for action in operation.update.actions:
+    for action in update.actions:
         if action.path.segments[0] in key_names:
             raise InvalidRequest(
                 f"{spec.name}: the update changes key attribute {action.path.segments[0]!r}; "
                 "key attributes cannot be updated, so save a new record and delete the old one"
             )
+
+
+@_rule(UpdateItem)
+def _update_item(operation: UpdateItem) -> Request:
+    table, key = _key_params(operation.key)
+    _check_update_keys(operation.key, operation.update)
     params: dict[str, Any] = {"TableName": table, "Key": key}
     placeholders = Placeholders()
     if operation.update.actions:
-        params["UpdateExpression"] = expressions.update(operation.update, placeholders)
+        params["UpdateExpression"] = expressions.checked_update(operation.update, placeholders)
     _add_condition(params, operation.condition, placeholders, "ConditionExpression")
     placeholders.add_to(params)
     _add_return_values(params, operation.return_values, operation.return_old_on_failure)
@@ -311,8 +353,8 @@ def _add_read_options(params: dict[str, Any], operation: Query | Scan) -> None:
 def _query(operation: Query) -> Request:
     params = _read_params(operation.target)
     placeholders = Placeholders()
-    params["KeyConditionExpression"] = expressions.condition(
-        operation.key.as_condition(), placeholders
+    params["KeyConditionExpression"] = expressions.checked_condition(
+        operation.key.as_condition(), placeholders, "KeyConditionExpression"
     )
     _add_condition(params, operation.filter, placeholders, "FilterExpression")
     if operation.projection is not None:
@@ -337,3 +379,233 @@ def _scan(operation: Scan) -> Request:
         params["TotalSegments"] = operation.total_segments
     _add_read_options(params, operation)
     return Request("Scan", params, table=params["TableName"])
+
+
+# Batches.
+
+
+def key_token(table: str, key: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, str, Any], ...]]:
+    """Return a hashable identity of one item: its table and key attribute values.
+
+    >>> key_token("people", {"id": {"S": "a"}})
+    ('people', (('id', 'S', 'a'),))
+    """
+    parts = []
+    for name in sorted(key):
+        ((code, raw),) = key[name].items()
+        parts.append((name, code, raw))
+    return table, tuple(parts)
+
+
+def _reject_duplicates(what: str, tokens: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+    seen: set[Any] = set()
+    repeated: list[tuple[str, Mapping[str, Any]]] = []
+    for table, key in tokens:
+        token = key_token(table, key)
+        if token in seen:
+            repeated.append((table, key))
+        seen.add(token)
+    if repeated:
+        shown = ", ".join(f"{table} {dict(key)}" for table, key in repeated[:5])
+        raise DuplicateKeys(
+            f"{what} names the same item more than once, which DynamoDB rejects: {shown}",
+            keys=tuple(repeated),
+        )
+
+
+def _tables_label(tables: Iterable[str]) -> str:
+    return ", ".join(dict.fromkeys(tables))
+
+
+@_rule(BatchGetItem)
+def _batch_get_item(operation: BatchGetItem) -> Request:
+    if not 1 <= len(operation.keys) <= BATCH_GET_MAX_KEYS:
+        raise InvalidRequest(
+            f"BatchGetItem takes 1 to {BATCH_GET_MAX_KEYS} keys, got {len(operation.keys)}; "
+            "use Engine.load_many, which splits keys into chunks"
+        )
+    dumped = [_key_params(key) for key in operation.keys]
+    _reject_duplicates("BatchGetItem", dumped)
+
+    request_items: dict[str, dict[str, Any]] = {}
+    for table, key in dumped:
+        entry = request_items.setdefault(table, {"Keys": []})
+        entry["Keys"].append(key)
+        if operation.consistent:
+            entry["ConsistentRead"] = True
+    return Request(
+        "BatchGetItem", {"RequestItems": request_items}, table=_tables_label(request_items)
+    )
+
+
+def _write_request(request: PutRequest | DeleteRequest) -> tuple[str, dict[str, Any], Any]:
+    """Return the table, the WriteRequest and the item's key of one batch write request."""
+    if isinstance(request, PutRequest):
+        spec = require_concrete(type(request.record))
+        item = dump_item(request.record)
+        key = {c.key_name: item[c.key_name] for c in spec.keys}
+        return _table_name(spec), {"PutRequest": {"Item": item}}, key
+    table, key = _key_params(request.key)
+    return table, {"DeleteRequest": {"Key": key}}, key
+
+
+@_rule(BatchWriteItem)
+def _batch_write_item(operation: BatchWriteItem) -> Request:
+    if not 1 <= len(operation.requests) <= BATCH_WRITE_MAX_REQUESTS:
+        raise InvalidRequest(
+            f"BatchWriteItem takes 1 to {BATCH_WRITE_MAX_REQUESTS} requests, got "
+            f"{len(operation.requests)}; use Engine.save_many or Engine.delete_many, which split "
+            "requests into chunks"
+        )
+    compiled = [_write_request(request) for request in operation.requests]
+    _reject_duplicates("BatchWriteItem", [(table, key) for table, _, key in compiled])
+
+    request_items: dict[str, list[dict[str, Any]]] = {}
+    for table, write_request, _ in compiled:
+        request_items.setdefault(table, []).append(write_request)
+    return Request(
+        "BatchWriteItem", {"RequestItems": request_items}, table=_tables_label(request_items)
+    )
+
+
+# Transactions.
+
+
+def _failure_return(params: dict[str, Any], return_old_on_failure: bool) -> dict[str, Any]:
+    if return_old_on_failure:
+        params["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    return params
+
+
+def _keyed_entry(key: Key, condition: Condition, old_on_failure: bool) -> dict[str, Any]:
+    table, dumped = _key_params(key)
+    params: dict[str, Any] = {"TableName": table, "Key": dumped}
+    placeholders = Placeholders()
+    _add_condition(params, condition, placeholders, "ConditionExpression")
+    placeholders.add_to(params)
+    return _failure_return(params, old_on_failure)
+
+
+@functools.singledispatch
+def compile_transact_item(item: object) -> dict[str, Any]:
+    """Compile one transaction item into its TransactWriteItem or TransactGetItem entry."""
+    raise InvalidRequest(f"{type(item).__name__} is not a transaction item")
+
+
+@compile_transact_item.register
+def _transact_put(item: TransactPut) -> dict[str, Any]:
+    spec = require_concrete(type(item.record))
+    params: dict[str, Any] = {"TableName": _table_name(spec), "Item": dump_item(item.record)}
+    placeholders = Placeholders()
+    _add_condition(params, item.condition, placeholders, "ConditionExpression")
+    placeholders.add_to(params)
+    return {"Put": _failure_return(params, item.return_old_on_failure)}
+
+
+@compile_transact_item.register
+def _transact_update(item: TransactUpdate) -> dict[str, Any]:
+    _check_update_keys(item.key, item.update)
+    if not item.update.actions:
+        if isinstance(item.condition, Always):
+            raise InvalidRequest(
+                f"transaction update of {spec_of(item.key.model).name} {item.key.as_dict()} "
+                "changes nothing and has no condition; remove it from the transaction"
+            )
+        # An update without actions only checks its condition, which is what ConditionCheck does.
+        return {
+            "ConditionCheck": _keyed_entry(item.key, item.condition, item.return_old_on_failure)
+        }
+    table, key = _key_params(item.key)
+    params: dict[str, Any] = {"TableName": table, "Key": key}
+    placeholders = Placeholders()
+    params["UpdateExpression"] = expressions.update(item.update, placeholders)
+    _add_condition(params, item.condition, placeholders, "ConditionExpression")
+    placeholders.add_to(params)
+    return {"Update": _failure_return(params, item.return_old_on_failure)}
+
+
+@compile_transact_item.register
+def _transact_delete(item: TransactDelete) -> dict[str, Any]:
+    return {"Delete": _keyed_entry(item.key, item.condition, item.return_old_on_failure)}
+
+
+@compile_transact_item.register
+def _transact_condition_check(item: TransactConditionCheck) -> dict[str, Any]:
+    if isinstance(item.condition, Always):
+        raise InvalidRequest(
+            f"condition check of {spec_of(item.key.model).name} {item.key.as_dict()} needs a "
+            "condition"
+        )
+    return {"ConditionCheck": _keyed_entry(item.key, item.condition, item.return_old_on_failure)}
+
+
+@compile_transact_item.register
+def _transact_get(item: TransactGet) -> dict[str, Any]:
+    table, key = _key_params(item.key)
+    params: dict[str, Any] = {"TableName": table, "Key": key}
+    placeholders = Placeholders()
+    if item.projection is not None:
+        params["ProjectionExpression"] = expressions.projection(item.projection, placeholders)
+    placeholders.add_to(params)
+    return {"Get": params}
+
+
+def _entry_body(entry: Mapping[str, Any]) -> Mapping[str, Any]:
+    ((_, body),) = entry.items()
+    return body  # type: ignore[no-any-return]
+
+
+def _entry_size(body: Mapping[str, Any]) -> int:
+    """Estimate the bytes one transaction entry contributes: its item, key and values."""
+    size = item_size(body.get("Item") or body.get("Key") or {})
+    values = body.get("ExpressionAttributeValues", {})
+    return size + sum(attribute_value_size(value) for value in values.values())
+
+
+def _check_transaction(operation: str, entries: list[dict[str, Any]]) -> None:
+    if not 1 <= len(entries) <= TRANSACTION_MAX_ITEMS:
+        raise InvalidRequest(
+            f"{operation} takes 1 to {TRANSACTION_MAX_ITEMS} items, got {len(entries)}"
+        )
+    # NOTE: DynamoDB limits the aggregate size of the items a transaction touches to 4 MB. For
+    # updates, deletes and checks the stored item is unknown here, so this counts only the key
+    # and the expression values: a transaction that passes may still exceed the limit.
+    total = sum(_entry_size(_entry_body(entry)) for entry in entries)
+    if total > TRANSACTION_MAX_BYTES:
+        raise InvalidRequest(
+            f"{operation} sends {total} bytes of items, more than DynamoDB's limit of "
+            f"{TRANSACTION_MAX_BYTES} bytes (4 MB); split it into smaller transactions"
+        )
+
+
+@_rule(TransactWriteItems)
+def _transact_write_items(operation: TransactWriteItems) -> Request:
+    entries = [compile_transact_item(item) for item in operation.items]
+    _check_transaction("TransactWriteItems", entries)
+    keys = []
+    for item, entry in zip(operation.items, entries, strict=True):
+        body = _entry_body(entry)
+        if isinstance(item, TransactPut):
+            spec = require_concrete(type(item.record))
+            keys.append(
+                (body["TableName"], {c.key_name: body["Item"][c.key_name] for c in spec.keys})
+            )
+        else:
+            keys.append((body["TableName"], body["Key"]))
+    _reject_duplicates("TransactWriteItems", keys)
+
+    params: dict[str, Any] = {"TransactItems": entries}
+    if operation.token is not None:
+        params["ClientRequestToken"] = operation.token
+    tables = [_entry_body(entry)["TableName"] for entry in entries]
+    return Request("TransactWriteItems", params, table=_tables_label(tables))
+
+
+@_rule(TransactGetItems)
+def _transact_get_items(operation: TransactGetItems) -> Request:
+    entries = [compile_transact_item(item) for item in operation.items]
+    _check_transaction("TransactGetItems", entries)
+    keys = [(_entry_body(entry)["TableName"], _entry_body(entry)["Key"]) for entry in entries]
+    _reject_duplicates("TransactGetItems", keys)
+    tables = [_entry_body(entry)["TableName"] for entry in entries]
+    return Request("TransactGetItems", {"TransactItems": entries}, table=_tables_label(tables))

@@ -1,0 +1,1 @@
+"""Benchmarks of bloopfp, run with `python -m benchmarks` from the repository root."""
