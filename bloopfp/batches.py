@@ -38,6 +38,7 @@ from bloopfp.operations import (
     key,
     key_of_record,
 )
+from bloopfp.updates import version_column
 
 Token = tuple[str, tuple[tuple[str, str, Any], ...]]
 Duplicates = Literal["last", "reject"]
@@ -165,6 +166,12 @@ def model_of_write(write: Write) -> Any:
 
 
 def put_write(record: Any) -> Write:
+    version = version_column(record)
+    if version is not None:
+        raise InvalidRequest(
+            f"{spec_of(record).name} has the version column {version.name!r}, and BatchWriteItem "
+            "cannot check versions; save versioned records with engine.save or transact_write"
+        )
     return Write(PutRequest(record), token_of(key_of_record(record)), record)
 
 

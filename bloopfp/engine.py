@@ -45,7 +45,7 @@ from bloopfp.paths import path
 from bloopfp.plans import resume, schema_problems, table_ready
 from bloopfp.results import ParallelResults, ResultIterator, Results, ScanProgress
 from bloopfp.runtime import RetryPolicy, Runtime
-from bloopfp.updates import diff
+from bloopfp.updates import Update
 
 __all__ = ["Engine", "ParallelResults", "ResultIterator", "Results", "ScanProgress"]
 
@@ -123,22 +123,44 @@ class Engine:
 
     # Items.
 
-    def save(self, record: Any, *, condition: Condition = EMPTY, old: Any = None) -> None:
-        """Write one record.
+    def save(self, record: Any, *, condition: Condition = EMPTY, old: Any = None) -> Any:
+        """Write one record and return the record as stored.
 
-        Without `old` the whole item is replaced (PutItem). With `old`, the record that is known
-        to be stored, only the columns that differ are sent (UpdateItem). When nothing differs and
+        Without `old` the whole item is replaced (PutItem). With `old`, the record as last
+        loaded, only the columns that differ are sent (UpdateItem). When nothing differs and
         there is no condition, no request is sent; with a condition, an UpdateItem without an
         UpdateExpression still checks it.
+
+        For a model with a version column, the write also requires that the stored version is
+        the record's (or that none is stored, for a first save) and advances it; the returned
+        record carries the new version, and a stale version raises ConditionFailed.
         """
-        if old is None:
-            self.run(operations.PutItem(record, condition=condition))
-            return
-        update = diff(old, record)
-        if not update.actions and condition == EMPTY:
-            return
-        key = operations.key_of_record(record)
-        self.run(operations.UpdateItem(key, update, condition=condition))
+        saved = operations.save_item(record, old=old, condition=condition)
+        if saved.operation is not None:
+            self.run(saved.operation)
+        return saved.record
+
+    def update(
+        self,
+        model_cls: type[R],
+        changes: Update,
+        *,
+        condition: Condition = EMPTY,
+        **key_values: Any,
+    ) -> R:
+        """Apply an update to the item under a key and return the record as stored afterwards.
+
+        This is the way to change an item without reading it first: atomic counters
+        (`Account.logins.increment()`), set members (`Account.tags.add({"x"})`) or list appends.
+        Like UpdateItem, it creates the item when none is stored, unless the condition forbids it.
+        """
+        key = operations.key(model_cls, key_values)
+        operation = operations.UpdateItem(
+            key, changes, condition=condition, return_values="ALL_NEW"
+        )
+        response = self.run(operation)
+        updated: R = load_item(model_cls, response.get("Attributes", {}))
+        return updated
 
     def load(self, model_cls: type[R], *, consistent: bool = False, **key_values: Any) -> R:
         """Load one record by key, raising NotFound when no item is stored under it."""

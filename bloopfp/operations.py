@@ -22,6 +22,7 @@ from bloopfp.conditions import (
     and_,
 )
 from bloopfp.errors import InvalidCondition, InvalidRequest, MissingKey, UnknownColumn
+from bloopfp.items import dump_item
 from bloopfp.models import (
     Column,
     GlobalSecondaryIndex,
@@ -171,6 +172,9 @@ def save_item(record: Any, *, old: Any = None, condition: Condition = EMPTY) -> 
         saved = next_version(record)
         return Save(PutItem(saved, condition=and_(guard, condition)), saved)
 
+    # The update sends only the difference, but the stored item becomes the whole record,
+    # so the record must still fit DynamoDB's item size limit.
+    dump_item(record)
     update = diff(old, record)
     key = key_of_record(record)
     if version is None:

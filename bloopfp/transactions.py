@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from bloopfp.conditions import EMPTY, Condition
+from bloopfp.conditions import EMPTY, Condition, and_
 from bloopfp.errors import InvalidRequest
 from bloopfp.items import load_item
 from bloopfp.models import spec_of
@@ -42,7 +42,7 @@ from bloopfp.operations import (
     projection_paths,
 )
 from bloopfp.paths import path
-from bloopfp.updates import Update, diff
+from bloopfp.updates import Update, diff, next_version, version_column, version_guard
 
 
 def _target_key(target: Any, key_values: Mapping[str, Any]) -> Key:
@@ -54,7 +54,14 @@ def _target_key(target: Any, key_values: Mapping[str, Any]) -> Key:
 
 
 def put(record: Any, *, condition: Condition = EMPTY, return_old: bool = False) -> TransactPut:
-    """Write a whole record. `return_old` requests the stored item when the condition fails."""
+    """Write a whole record. `return_old` requests the stored item when the condition fails.
+
+    For a model with a version column, the put also requires the stored version to be the
+    record's and writes `next_version(record)`, as `engine.save` does.
+    """
+    if version_column(record) is not None:
+        guard, _ = version_guard(record)
+        record, condition = next_version(record), and_(guard, condition)
     return TransactPut(record, condition=condition, return_old_on_failure=return_old)
 
 
@@ -75,6 +82,9 @@ def update(
         raise InvalidRequest("pass exactly one of old= (to send the diff) or changes=")
     actions = diff(old, record) if old is not None else changes
     assert actions is not None
+    if old is not None and version_column(record) is not None:
+        guard, advance = version_guard(old)
+        actions, condition = actions & advance, and_(guard, condition)
     return TransactUpdate(
         key_of_record(record), actions, condition=condition, return_old_on_failure=return_old
     )

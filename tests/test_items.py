@@ -261,11 +261,6 @@ def test_too_large_sends_nothing(write: Callable[[Engine, Note], object]) -> Non
     assert recorder.calls == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Engine.save with old= sends the UpdateItem of a diff without checking the new "
-    "record's item size, so the 400 KB limit is left to the server",
-)
 def test_too_large_update_sends_nothing() -> None:
     recorder = RecordingExecutor()
     engine = Engine(recorder, sleep=lambda _: None)
