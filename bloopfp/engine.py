@@ -11,7 +11,8 @@
 >>> engine = Engine(MemoryExecutor())
 >>> engine.bind(Person)
 >>> ada = Person(id=uuid.UUID(int=7), name="Ada")
->>> engine.save(ada)
+>>> engine.save(ada) == ada
+True
 >>> engine.load(Person, id=uuid.UUID(int=7)) == ada
 True
 """
@@ -23,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from bloopfp import batches, operations, transactions
+from bloopfp import batches, operations, plans, transactions
 from bloopfp.compiler import Request, compile_operation
 from bloopfp.conditions import EMPTY, Condition
 from bloopfp.cursors import AnyCursor, Cursor, ParallelCursor, load_cursor
@@ -116,9 +117,23 @@ class Engine:
                 raise InvalidModel(
                     spec.name, f"table {spec.table_name!r} does not match: " + "; ".join(problems)
                 )
-            if spec.options.ttl is not None:
+            self._bind_options(model_cls)
+
+    def _bind_options(self, model_cls: Any) -> None:
+        """Enable time to live and backups when the model asks and the table lacks them.
+
+        DynamoDB rejects enabling time to live on a table where it is already enabled, so the
+        current setting is read first.
+        """
+        spec = require_concrete(model_cls)
+        if spec.options.ttl is not None:
+            current = self.run(operations.DescribeTimeToLive(model_cls))
+            wanted = spec.column(spec.options.ttl).key_name
+            if not plans.ttl_enabled(current, wanted):
                 self.run(operations.UpdateTimeToLive(model_cls))
-            if spec.options.backups:
+        if spec.options.backups:
+            current = self.run(operations.DescribeContinuousBackups(model_cls))
+            if not plans.backups_enabled(current):
                 self.run(operations.UpdateContinuousBackups(model_cls))
 
     # Items.

@@ -106,6 +106,16 @@ class UpdateContinuousBackups:
     model: Any
 
 
+@attrs.frozen
+class DescribeTimeToLive:
+    model: Any
+
+
+@attrs.frozen
+class DescribeContinuousBackups:
+    model: Any
+
+
 # Items.
 
 
@@ -339,7 +349,8 @@ def projection_paths(target: Any, columns: Iterable[Any] | None) -> tuple[Path, 
             paths.append(Path((spec.column(item).key_name,)))
         else:
             raise InvalidRequest(f"projection takes columns or paths, not {item!r}")
-    if index is not None:
+    # A local index fetches attributes it does not project from the table; a global one cannot.
+    if isinstance(index, GlobalSecondaryIndex):
         projected = index_attributes(spec, index)
         for projected_path in paths:
             if projected is not None and projected_path.segments[0] not in projected:
@@ -585,6 +596,8 @@ Operation = (
     | DeleteTable
     | UpdateTimeToLive
     | UpdateContinuousBackups
+    | DescribeTimeToLive
+    | DescribeContinuousBackups
     | PutItem
     | GetItem
     | DeleteItem

@@ -142,3 +142,17 @@ def schema_problems(expected: Mapping[str, Any], description: Mapping[str, Any])
             elif found.get("KeySchema") != index["KeySchema"]:
                 problems.append(f"index {index['IndexName']!r} has key schema {found['KeySchema']}")
     return problems
+
+
+def ttl_enabled(description: Mapping[str, Any], attribute_name: str) -> bool:
+    """Whether a DescribeTimeToLive response shows TTL enabled (or enabling) on the attribute."""
+    settings = description.get("TimeToLiveDescription", {})
+    status = settings.get("TimeToLiveStatus")
+    return status in ("ENABLED", "ENABLING") and settings.get("AttributeName") == attribute_name
+
+
+def backups_enabled(description: Mapping[str, Any]) -> bool:
+    """Whether a DescribeContinuousBackups response shows point-in-time recovery enabled."""
+    backups = description.get("ContinuousBackupsDescription", {})
+    recovery = backups.get("PointInTimeRecoveryDescription", {})
+    return recovery.get("PointInTimeRecoveryStatus") in ("ENABLED", "ENABLING")

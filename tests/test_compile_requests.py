@@ -540,9 +540,13 @@ def test_key_condition_begins_with_number() -> None:
         query(Order, (Order.customer == "c1") & begins_with(path("placed"), "1"))
 
 
-def test_keys_only_index_projection() -> None:
-    with pytest.raises(InvalidRequest, match="does not project 'status'"):
-        query(Order.by_total, Order.customer == "c1", projection=[Order.status])
+def test_local_index_projects_from_table() -> None:
+    # A local index reads attributes it does not project from the table, at extra cost.
+    request = compiled(query(Order.by_total, Order.customer == "c1", projection=[Order.status]))
+
+    assert request.params["IndexName"] == "by_total"
+    assert request.params["ProjectionExpression"] == "#n1"
+    assert request.params["ExpressionAttributeNames"]["#n1"] == "status"
 
 
 def test_include_index_projection() -> None:

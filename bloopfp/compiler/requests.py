@@ -26,7 +26,9 @@ from bloopfp.operations import (
     DeleteItem,
     DeleteRequest,
     DeleteTable,
+    DescribeContinuousBackups,
     DescribeTable,
+    DescribeTimeToLive,
     GetItem,
     Key,
     PutItem,
@@ -211,6 +213,18 @@ def _update_ttl(operation: UpdateTimeToLive) -> Request:
         },
     }
     return Request("UpdateTimeToLive", params, table=_table_name(spec))
+
+
+@_rule(DescribeTimeToLive)
+def _describe_ttl(operation: DescribeTimeToLive) -> Request:
+    name = _table_name(require_concrete(operation.model))
+    return Request("DescribeTimeToLive", {"TableName": name}, table=name)
+
+
+@_rule(DescribeContinuousBackups)
+def _describe_backups(operation: DescribeContinuousBackups) -> Request:
+    name = _table_name(require_concrete(operation.model))
+    return Request("DescribeContinuousBackups", {"TableName": name}, table=name)
 
 
 @_rule(UpdateContinuousBackups)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -89,6 +90,9 @@ class MemoryExecutor:
         self._database = Database(clock)
         self._request_count = 0
         self._faults = FaultInjector(faults if faults is not None else Faults())
+        # One call at a time, as DynamoDB applies each request atomically: the engine's parallel
+        # scans and concurrent batches call from several threads.
+        self._lock = threading.RLock()
 
     @property
     def faults(self) -> Faults:
@@ -96,8 +100,9 @@ class MemoryExecutor:
         return self._faults.faults
 
     @faults.setter
-    def faults(self, faults: Faults) -> None:
-        self._faults = FaultInjector(faults)
+    def faults(self, faults: Faults | None) -> None:
+        with self._lock:
+            self._faults = FaultInjector(faults if faults is not None else Faults())
 
     def delete_expired_items(self, table_name: str | None = None) -> int:
         """Delete every item whose time to live has passed and return how many were deleted.
@@ -110,24 +115,27 @@ class MemoryExecutor:
         index too. `table_name` limits the sweep to one table, and ValueError is raised when it
         does not exist.
         """
-        now = self._database.clock()
-        if table_name is not None:
-            if table_name not in self._database.tables:
-                raise ValueError(f"MemoryExecutor has no table named {table_name!r}")
-            tables = [self._database.tables[table_name]]
-        else:
-            tables = list(self._database.tables.values())
-        return sum(time_to_live.delete_expired(table, now) for table in tables)
+        with self._lock:
+            now = self._database.clock()
+            if table_name is not None:
+                if table_name not in self._database.tables:
+                    raise ValueError(f"MemoryExecutor has no table named {table_name!r}")
+                tables = [self._database.tables[table_name]]
+            else:
+                tables = list(self._database.tables.values())
+            return sum(time_to_live.delete_expired(table, now) for table in tables)
 
     def call(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Perform one DynamoDB API call and return its response."""
-        try:
-            response = self._dispatch(operation, params)
-        except RequestRejected as rejection:
-            raise rejection.for_operation(operation) from None
-        self._request_count += 1
+        with self._lock:
+            try:
+                response = self._dispatch(operation, params)
+            except RequestRejected as rejection:
+                raise rejection.for_operation(operation) from None
+            self._request_count += 1
+            request_number = self._request_count
         response["ResponseMetadata"] = {
-            "RequestId": f"MEMORY{self._request_count:026d}",
+            "RequestId": f"MEMORY{request_number:026d}",
             "HTTPStatusCode": 200,
             "HTTPHeaders": {},
             "RetryAttempts": 0,
