@@ -13,10 +13,11 @@ of the DynamoDB Developer Guide:
 - `size` is the length of S in UTF-16 code units, the byte count of B, and the element count of a
   set, list or map. For other types and absent attributes it has no value.
 
-NOTE: The guide says only that size() returns "the length of the string". UTF-16 code units
-follow the ExtendDB emulator's fix of its size() (pull request 67 there), which reports checking
-against DynamoDB. Whether `a <> b` holds when both paths are absent is not documented either, and
-this module answers true. Moto 5 agrees with neither.
+NOTE: The guide states only that size() returns "the length of the string". The count in UTF-16
+code units, which MemoryExecutor shares, follows the ExtendDB emulator's maintainers, who report
+checking it against DynamoDB in 2026: size() of "é𝄞" is 3 there, where UTF-8 bytes give 6 and
+code points 2. No AWS page confirms it. Whether `a <> b` holds when both paths are absent is not
+documented either, and this module answers true. Moto 5 agrees with neither.
 - SET values are computed from the item as it was before the update. Then the actions apply in
   the order SET, REMOVE, ADD, DELETE.
 

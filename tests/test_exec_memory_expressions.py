@@ -143,7 +143,7 @@ def test_comparisons(
         ("contains(entries, :p)", {":p": {"S": "x"}}, True),
         ("contains(num, :p)", {":p": {"N": "1"}}, False),
         ("size(greeting) = :n", {":n": {"N": "11"}}, True),
-        ("size(accent) = :n", {":n": {"N": "2"}}, True),
+        ("size(accent) = :n", {":n": {"N": "1"}}, True),
         ("size(payload) = :n", {":n": {"N": "3"}}, True),
         ("size(tags) = :n", {":n": {"N": "2"}}, True),
         ("size(entries) = :n", {":n": {"N": "3"}}, True),

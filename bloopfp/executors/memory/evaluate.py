@@ -71,18 +71,17 @@ def operand_value(item: Mapping[str, Any], operand: Operand) -> AttributeValue |
 
 
 def size_of(value: Mapping[str, Any] | None) -> AttributeValue | None:
-    """Return size() of a value: UTF-8 bytes of S, bytes of B, members of sets, L and M.
+    """Return size() of a value: UTF-16 code units of S, bytes of B, members of sets, L and M.
 
-    Other types have no size, so a comparison against it is false.
+    Other types have no size, so a comparison against it is false. bloopfp.oracle counts the
+    same way, and the reason for UTF-16 is given there.
     """
-    # NOTE: the Developer Guide calls size() of a String "the length of the string". This counts
-    # UTF-8 bytes, which agrees for ASCII text, but DynamoDB may count characters of other text.
     if value is None:
         return None
     kind = type_of(value)
     member = value[kind]
     if kind == "S":
-        length = len(member.encode("utf-8"))
+        length = len(member.encode("utf-16-le")) // 2
     elif kind in ("B", "L", "M") or kind in SET_TYPES:
         length = len(member)
     else:

@@ -42,21 +42,14 @@ def transact_write_items(database: Database, params: Mapping[str, Any]) -> dict[
     _reject_repeated_items(writes)
 
     reasons: list[dict[str, Any]] = []
-    olds: list[Item | None] = []
+    news: list[Item | None] = []
     for write in writes:
-        try:
-            olds.append(write.check_condition())
-            reasons.append({"Code": "None"})
-        except RequestRejected as rejection:
-            olds.append(None)
-            reason = {"Code": "ConditionalCheckFailed", "Message": rejection.message}
-            if "Item" in rejection.modeled:
-                reason["Item"] = rejection.modeled["Item"]
-            reasons.append(reason)
+        reason, new = _check_write(write)
+        reasons.append(reason)
+        news.append(new)
     if any(reason["Code"] != "None" for reason in reasons):
         raise transaction_canceled(reasons)
 
-    news = [write.compute(old) for write, old in zip(writes, olds, strict=True)]
     for write, new in zip(writes, news, strict=True):
         write.store(new)
 
@@ -64,6 +57,29 @@ def transact_write_items(database: Database, params: Mapping[str, Any]) -> dict[
     if token is not None:
         database.transaction_tokens[token] = (database.clock(), clone(dict(params)), response)
     return dict(response)
+
+
+def _check_write(write: Write) -> tuple[dict[str, Any], Item | None]:
+    """Check one write's condition, then the item it would store.
+
+    Returns the cancellation reason ("None" when the write can go ahead) and the new item. The
+    TransactionCanceledException page lists a new item that breaks a limit, such as the item
+    size, as a reason to cancel, with the code ValidationError.
+    """
+    try:
+        old = write.check_condition()
+    except RequestRejected as rejection:
+        reason = {"Code": "ConditionalCheckFailed", "Message": rejection.message}
+        if "Item" in rejection.modeled:
+            reason["Item"] = rejection.modeled["Item"]
+        return reason, None
+    try:
+        new = write.compute(old)
+    except RequestRejected as rejection:
+        if rejection.code != "ValidationException":
+            raise
+        return {"Code": "ValidationError", "Message": rejection.message}, None
+    return {"Code": "None"}, new
 
 
 def _replay(database: Database, token: str, params: Mapping[str, Any]) -> dict[str, Any] | None:

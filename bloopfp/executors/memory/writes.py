@@ -12,13 +12,14 @@ from typing import Any
 
 from bloopfp.executors.memory.errors import condition_failed, invalid_parameters
 from bloopfp.executors.memory.evaluate import evaluate
+from bloopfp.executors.memory.item_limits import check_item_limits
 from bloopfp.executors.memory.nodes import Action, Condition
 from bloopfp.executors.memory.parser import parse_update
 from bloopfp.executors.memory.placeholders import Placeholders
 from bloopfp.executors.memory.requests import optional_condition
 from bloopfp.executors.memory.tables import KeyIdentity, Table, check_item_keys, check_key
 from bloopfp.executors.memory.updates import apply_update, check_actions
-from bloopfp.executors.memory.values import Item, check_item, check_item_size, clone
+from bloopfp.executors.memory.values import Item, check_item, clone
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,13 @@ class Write:
         return old
 
     def compute(self, old: Item | None) -> Item | None:
-        """Return the item this write would store, checking its keys and size."""
+        """Return the item this write would store, checking its keys, size, depth and names."""
         if self.change is None:
             return old
         new = self.change(old)
         if new is not None:
             check_item_keys(self.table, new)
-            check_item_size(new)
+            check_item_limits(new)
         return new
 
     def store(self, new: Item | None) -> None:
@@ -77,7 +78,7 @@ def prepare_put(table: Table, params: Mapping[str, Any], placeholders: Placehold
     condition = optional_condition(params, "ConditionExpression", placeholders)
     item = check_item(params["Item"])
     check_item_keys(table, item)
-    check_item_size(item)
+    check_item_limits(item)
     return Write(
         table,
         table.identity(item),
