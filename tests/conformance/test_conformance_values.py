@@ -220,6 +220,14 @@ CASES = [
         Returns({"Count": 1}),
         (*SETUP, put({"pk": S("a"), "big": S("x" * (390 * 1024))})),
     ),
+    Case(
+        # 2 + 1 bytes for pk, 3 + 409,584 bytes for big: 10 bytes under 400 KB of 1024 bytes.
+        "item-10-bytes-under-400-kb",
+        CONSTRAINTS,
+        query_count(),
+        Returns({"Count": 1}),
+        (*SETUP, put({"pk": S("a"), "big": S("x" * (400 * 1024 - 16))})),
+    ),
     # Key sizes, nesting depth and attribute names.
     rejected("partition-key-over-2048-bytes", CONSTRAINTS, {"pk": S("x" * 2049)}),
     Case(
@@ -259,6 +267,9 @@ CASES = [
 
 
 DEPARTURES = {
+    "item-10-bytes-under-400-kb": {
+        "moto": "moto rejects items over 405,000 bytes, below the 409,600 bytes of 400 KB.",
+    },
     "nesting-40-levels": {
         "moto": "moto accepts map values nested deeper than 32 levels.",
         "dynalite": "dynalite accepts map values nested deeper than 32 levels.",
