@@ -557,6 +557,39 @@ def not_(condition: Condition) -> Condition:
     return Not(condition)
 
 
+def condition_paths(condition: Condition) -> tuple[Path, ...]:
+    """Return the document paths a condition reads, in the order they appear.
+
+    >>> from bloopfp.paths import path
+    >>> condition_paths(eq(path("a"), 1) & gt(size(path("b", "c")), 2))
+    (Path('a'), Path('b.c'))
+    """
+    if isinstance(condition, Comparison):
+        return _operand_paths(condition.left, condition.right)
+    if isinstance(condition, Between):
+        return _operand_paths(condition.operand, condition.low, condition.high)
+    if isinstance(condition, In):
+        return _operand_paths(condition.operand, *condition.values)
+    if isinstance(condition, Function):
+        extra = () if condition.argument is None else _operand_paths(condition.argument)
+        return (condition.path, *extra)
+    if isinstance(condition, And | Or):
+        return tuple(p for part in condition.conditions for p in condition_paths(part))
+    if isinstance(condition, Not):
+        return condition_paths(condition.condition)
+    return ()
+
+
+def _operand_paths(*operands: Operand) -> tuple[Path, ...]:
+    paths = []
+    for operand in operands:
+        if isinstance(operand, Path):
+            paths.append(operand)
+        elif isinstance(operand, Size):
+            paths.append(operand.path)
+    return tuple(paths)
+
+
 # Optimistic concurrency.
 
 

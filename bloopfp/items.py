@@ -7,7 +7,7 @@ from typing import Any
 
 from bloopfp.errors import InvalidValue, ItemTooLarge, MissingKey
 from bloopfp.item_size import MAX_ITEM_SIZE, item_size
-from bloopfp.models import spec_of
+from bloopfp.models import spec_of, validate_value
 from bloopfp.types import AttributeValue
 
 Item = dict[str, AttributeValue]
@@ -35,10 +35,15 @@ def dump_item(record: Any) -> Item:
 
 
 def dump_key(model_cls: Any, values: Mapping[str, Any]) -> Item:
-    """Return the Key parameter for key values given by Python column name."""
+    """Return the Key parameter for key values given by Python column name.
+
+    Raises MissingKey for an empty key value and InvalidValue for one over DynamoDB's key size
+    limits (2048 bytes for a hash key, 1024 bytes for a range key).
+    """
     spec = spec_of(model_cls)
     result: Item = {}
     for col in spec.keys:
+        validate_value(spec.name, col, values[col.name])
         dumped = col.type.dump(values[col.name])
         if dumped is None:
             raise MissingKey(spec.name, col.name, "key value dumps to nothing")

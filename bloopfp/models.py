@@ -25,11 +25,26 @@ from typing import Any, Literal, TypeVar, dataclass_transform
 import attrs
 
 from bloopfp.errors import InvalidModel, InvalidValue, MissingKey, UnknownColumn
-from bloopfp.types import Type
+from bloopfp.types import Type, as_type
 
 T = TypeVar("T")
 
 KEY_BACKINGS = frozenset({"S", "N", "B"})
+
+# DynamoDB's documented limits on keys and indexes, from the developer guide pages "Quotas in
+# Amazon DynamoDB" and "Constraints in Amazon DynamoDB". Key value sizes count the UTF-8 bytes
+# of S and the raw bytes of B.
+MAX_HASH_KEY_BYTES = 2048
+MAX_RANGE_KEY_BYTES = 1024
+MAX_LOCAL_INDEXES = 5
+# NOTE: 20 is the default quota of global secondary indexes per table. AWS raises it on request,
+# and bloopfp has no setting for a raised quota yet.
+MAX_GLOBAL_INDEXES = 20
+# NonKeyAttributes of INCLUDE projections: at most 20 names in one index (the list limit of the
+# Projection type in the API Reference) and 100 summed over every index of a table, where a name
+# projected into two indexes counts twice.
+MAX_INDEX_NON_KEY_ATTRIBUTES = 20
+MAX_PROJECTED_ATTRIBUTES = 100
 
 
 class _NoDefault:
@@ -49,11 +64,10 @@ StreamView = Literal["keys_only", "new", "old", "new_and_old"]
 
 def _as_type(value: Type | type[Type], where: str) -> Type:
     """Accept a type instance or a type class with no arguments (`String` or `String()`)."""
-    if isinstance(value, Type):
-        return value
-    if isinstance(value, type) and issubclass(value, Type):
-        return value()
-    raise InvalidModel(where, f"column type must be a bloopfp.types.Type, not {value!r}")
+    try:
+        return as_type(value, where)
+    except TypeError as error:
+        raise InvalidModel(where, str(error)) from None
 
 
 @attrs.frozen
@@ -61,6 +75,8 @@ class Column:
     """The declaration of one attribute: its type, key role and DynamoDB name.
 
     `name` is the Python attribute name, filled in by `@model`; `dynamo_name` defaults to it.
+    `index_keys` lists the indexes that use the column as a key, as (index name, "hash" or
+    "range") pairs, also filled in by `@model`.
     """
 
     type: Type
@@ -71,6 +87,7 @@ class Column:
     factory: Callable[[], Any] | None = None
     name: str = ""
     version: bool = False
+    index_keys: tuple[tuple[str, str], ...] = ()
 
     @property
     def key_name(self) -> str:
@@ -273,12 +290,27 @@ def _declared(target: type) -> tuple[dict[str, Column], dict[str, Index]]:
         if isinstance(base_spec, ModelSpec):
             columns.update((c.name, c) for c in base_spec.columns)
             indexes.update((i.name, i) for i in base_spec.indexes)
+        else:
+            _reject_plain_declarations(target, base)
     for name, value in target.__dict__.items():
         if isinstance(value, Column):
             columns[name] = attrs.evolve(value, name=name)
         elif isinstance(value, GlobalSecondaryIndex | LocalSecondaryIndex):
             indexes[name] = attrs.evolve(value, name=name, model=None)
     return columns, indexes
+
+
+def _reject_plain_declarations(target: type, base: type) -> None:
+    """Raise InvalidModel when a base class that is not a model declares columns or indexes."""
+    for name, value in base.__dict__.items():
+        if isinstance(value, Column | GlobalSecondaryIndex | LocalSecondaryIndex):
+            kind = "column" if isinstance(value, Column) else "index"
+            raise InvalidModel(
+                target.__qualname__,
+                f"{kind} {name!r} is declared on base class {base.__qualname__}, which is not a "
+                f"model, so it would not be inherited; decorate {base.__qualname__} with "
+                "@model(abstract=True)",
+            )
 
 
 def _build_abstract(target: type[T], options: TableOptions) -> type[T]:
@@ -316,10 +348,13 @@ def _build_concrete(target: type[T], table_name: str, options: TableOptions) -> 
         abstract=False,
     )
     _check_model(spec)
+    spec = attrs.evolve(spec, columns=_with_index_keys(spec))
 
     inherited = {
         field.name for base in target.__mro__[1:] if attrs.has(base) for field in attrs.fields(base)
     }
+    # NOTE: a column inherited from a concrete base keeps the base's converter and validator, so
+    # an index that this subclass adds on it does not get the index key checks on construction.
     these = {
         column.name: _attrs_field(name, column)
         for column in spec.columns
@@ -340,19 +375,60 @@ def _build_concrete(target: type[T], table_name: str, options: TableOptions) -> 
     return built
 
 
+def _with_index_keys(spec: ModelSpec) -> tuple[Column, ...]:
+    """Return the columns with `index_keys` naming the indexes that use each one as a key."""
+    roles: dict[str, list[tuple[str, str]]] = {c.name: [] for c in spec.columns}
+    for index in spec.indexes:
+        if isinstance(index, GlobalSecondaryIndex):
+            roles[index.hash_key].append((index.name, "hash"))
+        if index.range_key is not None:
+            roles[index.range_key].append((index.name, "range"))
+    return tuple(attrs.evolve(c, index_keys=tuple(roles[c.name])) for c in spec.columns)
+
+
 def _attrs_field(model_name: str, col: Column) -> Any:
     validator = functools.partial(_validate_field, model_name, col)
+    converter = functools.partial(normalize_value, col)
     if col.factory is not None:
-        return attrs.field(factory=col.factory, validator=validator, kw_only=True)
+        return attrs.field(
+            factory=col.factory, converter=converter, validator=validator, kw_only=True
+        )
     if col.default is not NO_DEFAULT:
-        return attrs.field(default=col.default, validator=validator, kw_only=True)
+        default = _immutable_default(model_name, col)
+        return attrs.field(default=default, converter=converter, validator=validator, kw_only=True)
     if col.is_key:
-        return attrs.field(validator=validator, kw_only=True)
-    return attrs.field(default=None, validator=validator, kw_only=True)
+        return attrs.field(converter=converter, validator=validator, kw_only=True)
+    return attrs.field(default=None, converter=converter, validator=validator, kw_only=True)
+
+
+def _immutable_default(model_name: str, col: Column) -> Any:
+    """Return the normalized default, raising InvalidModel when records would share it."""
+    default = normalize_value(col, col.default)
+    try:
+        hash(default)
+    except TypeError:
+        raise InvalidModel(
+            model_name,
+            f"column {col.name!r} has the mutable default {col.default!r}, which every record "
+            f"would share; pass a function that builds a new value instead, such as "
+            f"factory={type(col.default).__name__}",
+        ) from None
+    return default
 
 
 def _validate_field(model_name: str, col: Column, _: Any, __: Any, value: Any) -> None:
     validate_value(model_name, col, value)
+
+
+def normalize_value(col: Column, value: Any) -> Any:
+    """Return a column value in the form that loading it back returns (see `Type.normalize`).
+
+    None in a column that is not a key becomes the type's missing value, which is an empty
+    frozenset for sets and None for other types.
+    """
+    if value is None:
+        return None if col.is_key else col.type.load_missing()
+    return col.type.normalize(value)
 
 
 def validate_value(model_name: str, col: Column, value: Any) -> None:
@@ -365,12 +441,57 @@ def validate_value(model_name: str, col: Column, value: Any) -> None:
         col.type.validate(value)
     except InvalidValue as error:
         raise error.in_column(model_name, col.name) from None
-    if col.is_key and value in ("", b""):
+    if col.is_key or col.index_keys:
+        _check_key_value(model_name, col, value)
+
+
+def _check_key_value(model_name: str, col: Column, value: Any) -> None:
+    """Raise unless a table or index key value is non-empty and within DynamoDB's size limit."""
+    dumped = col.type.dump(value) or {}
+    stored = dumped.get("S", dumped.get("B"))
+    if stored is None:
+        return
+    size = len(stored.encode("utf-8")) if isinstance(stored, str) else len(stored)
+    if size == 0 and col.is_key:
         raise MissingKey(
             model_name,
             col.name,
             f"key columns cannot be empty, got {value!r}; give a non-empty key",
         )
+    if size == 0:
+        names = ", ".join(repr(name) for name, _ in col.index_keys)
+        raise InvalidValue(
+            f"DynamoDB rejects an empty string or binary value in an index key, and index {names} "
+            "uses this column as a key; store None to leave the item out of the index",
+            value=value,
+            type_name=col.type.name,
+            model=model_name,
+            column=col.name,
+        )
+    role, limit = _key_size_limit(col)
+    if size > limit:
+        raise InvalidValue(
+            f"is {size} bytes, but DynamoDB limits a {role} value to {limit} bytes; store a "
+            "shorter value",
+            value=value,
+            type_name=col.type.name,
+            model=model_name,
+            column=col.name,
+        )
+
+
+def _key_size_limit(col: Column) -> tuple[str, int]:
+    """Return the strictest key role of a column and its size limit in bytes."""
+    range_roles = [
+        f"sort key of index {name!r}" for name, kind in col.index_keys if kind == "range"
+    ]
+    if col.range_key:
+        range_roles.insert(0, "sort key")
+    if range_roles:
+        return range_roles[0], MAX_RANGE_KEY_BYTES
+    if col.hash_key:
+        return "partition key", MAX_HASH_KEY_BYTES
+    return f"partition key of index {col.index_keys[0][0]!r}", MAX_HASH_KEY_BYTES
 
 
 def _wrap_init(built: type, spec: ModelSpec) -> None:
@@ -436,10 +557,59 @@ def _install_column_attribute(built: type, col: Column) -> None:
 def _check_model(spec: ModelSpec) -> None:
     _check_keys(spec)
     _check_names(spec)
+    _check_index_counts(spec)
     for index in spec.indexes:
         _check_index(spec, index)
+    _check_projected_total(spec)
     _check_options(spec)
     _check_version(spec)
+
+
+def _check_index_counts(spec: ModelSpec) -> None:
+    local = [i.name for i in spec.indexes if isinstance(i, LocalSecondaryIndex)]
+    global_ = [i.name for i in spec.indexes if isinstance(i, GlobalSecondaryIndex)]
+    if len(local) > MAX_LOCAL_INDEXES:
+        raise InvalidModel(
+            spec.name,
+            f"{len(local)} local secondary indexes, but DynamoDB allows {MAX_LOCAL_INDEXES} per "
+            f"table; remove local index {local[MAX_LOCAL_INDEXES]!r} or make it a global index",
+        )
+    if len(global_) > MAX_GLOBAL_INDEXES:
+        raise InvalidModel(
+            spec.name,
+            f"{len(global_)} global secondary indexes, but DynamoDB allows {MAX_GLOBAL_INDEXES} "
+            f"per table by default; remove global index {global_[MAX_GLOBAL_INDEXES]!r}",
+        )
+
+
+def non_key_projection(spec: ModelSpec, index: Index) -> tuple[str, ...]:
+    """Return the DynamoDB names an INCLUDE projection sends as NonKeyAttributes.
+
+    Table keys and the index's own keys are left out, because DynamoDB projects them anyway.
+    """
+    if not isinstance(index.projection, tuple):
+        return ()
+    # A local index shares the table's hash key, which is already in `keys`.
+    keys = {c.key_name for c in spec.keys}
+    if isinstance(index, GlobalSecondaryIndex):
+        keys.add(spec.column(index.hash_key).key_name)
+    if index.range_key is not None:
+        keys.add(spec.column(index.range_key).key_name)
+    names = (spec.column(name).key_name for name in index.projection)
+    return tuple(name for name in names if name not in keys)
+
+
+def _check_projected_total(spec: ModelSpec) -> None:
+    counts = {index.name: len(non_key_projection(spec, index)) for index in spec.indexes}
+    total = sum(counts.values())
+    if total > MAX_PROJECTED_ATTRIBUTES:
+        listed = ", ".join(f"{name!r} {count}" for name, count in counts.items() if count)
+        raise InvalidModel(
+            spec.name,
+            f"indexes project {total} non-key attributes in total ({listed}), but DynamoDB "
+            f"allows {MAX_PROJECTED_ATTRIBUTES} per table, counting an attribute once for each "
+            'index; project fewer columns or use projection="all"',
+        )
 
 
 def _check_version(spec: ModelSpec) -> None:
@@ -538,6 +708,14 @@ def _check_resource_name(spec: ModelSpec, kind: str, name: str) -> None:
 
 
 def _check_python_name(spec: ModelSpec, name: str) -> None:
+    if name.startswith("_"):
+        # attrs strips a leading underscore from the __init__ argument, Python mangles names that
+        # start with two, and bloopfp keeps the model in __bloopfp__.
+        raise InvalidModel(
+            spec.name,
+            f"column name {name!r} starts with an underscore, which bloopfp reserves; give the "
+            f"column a name without one and keep the stored name with dynamo_name={name!r}",
+        )
     # attrs writes column names into the source of __init__, whose first parameter is `self`,
     # and Python rewrites identifiers to their NFKC form there.
     usable = (
@@ -570,10 +748,14 @@ def _check_index(spec: ModelSpec, index: Index) -> None:
             raise InvalidModel(spec.name, f"{label} names unknown column {key_name!r}")
         _check_key_type(spec, spec.column(key_name), label + " key")
         _check_key_name(spec, spec.column(key_name))
+    if isinstance(index, GlobalSecondaryIndex) and index.hash_key == index.range_key:
+        raise InvalidModel(
+            spec.name,
+            f"{label} uses column {index.hash_key!r} as both hash key and range key; "
+            "give it another range key or none",
+        )
     if isinstance(index.projection, tuple):
-        for projected in index.projection:
-            if projected not in known:
-                raise InvalidModel(spec.name, f"{label} projects unknown column {projected!r}")
+        _check_projection(spec, index, known, label)
     if isinstance(index, GlobalSecondaryIndex):
         units = (index.read_units, index.write_units)
         if spec.options.billing == "provisioned" and None in units:
@@ -584,6 +766,23 @@ def _check_index(spec: ModelSpec, index: Index) -> None:
             raise InvalidModel(
                 spec.name, f"{label} read_units and write_units apply only to provisioned billing"
             )
+
+
+def _check_projection(spec: ModelSpec, index: Index, known: set[str], label: str) -> None:
+    seen: set[str] = set()
+    for projected in index.projection:
+        if projected not in known:
+            raise InvalidModel(spec.name, f"{label} projects unknown column {projected!r}")
+        if projected in seen:
+            raise InvalidModel(spec.name, f"{label} projects column {projected!r} twice")
+        seen.add(projected)
+    count = len(non_key_projection(spec, index))
+    if count > MAX_INDEX_NON_KEY_ATTRIBUTES:
+        raise InvalidModel(
+            spec.name,
+            f"{label} projects {count} non-key attributes, but DynamoDB accepts at most "
+            f'{MAX_INDEX_NON_KEY_ATTRIBUTES} in one index; project fewer or use projection="all"',
+        )
 
 
 def _check_options(spec: ModelSpec) -> None:

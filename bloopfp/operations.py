@@ -20,6 +20,7 @@ from bloopfp.conditions import (
     Condition,
     Function,
     and_,
+    condition_paths,
 )
 from bloopfp.errors import InvalidCondition, InvalidRequest, MissingKey, UnknownColumn
 from bloopfp.items import dump_item
@@ -29,6 +30,7 @@ from bloopfp.models import (
     Index,
     LocalSecondaryIndex,
     ModelSpec,
+    normalize_value,
     require_concrete,
     spec_of,
     validate_value,
@@ -67,8 +69,9 @@ def key(model_cls: Any, values: Mapping[str, Any]) -> Key:
     for col in spec.keys:
         if col.name not in values:
             raise MissingKey(spec.name, col.name, "missing key column; pass it as a keyword")
-        validate_value(spec.name, col, values[col.name])
-        pairs.append((col.name, values[col.name]))
+        value = normalize_value(col, values[col.name])
+        validate_value(spec.name, col, value)
+        pairs.append((col.name, value))
     pairs.sort(key=lambda pair: 0 if spec.column(pair[0]).hash_key else 1)
     return Key(model=model_cls, values=tuple(pairs))
 
@@ -374,6 +377,40 @@ def index_attributes(spec: ModelSpec, index: Index) -> frozenset[str] | None:
     return frozenset(names)
 
 
+def check_filter(target: Any, filter: Condition, *, query: bool) -> None:
+    """Raise InvalidRequest for a filter that DynamoDB rejects or that can never match.
+
+    A Query's filter cannot read the hash or range key of the table or index it queries,
+    because DynamoDB rejects that ("Filter Expression can only contain non-primary key
+    attributes"). A filter on a global index cannot read an attribute the index does not
+    project, because the index contains no such attribute and the filter would match nothing. A
+    local index fetches such attributes from the table, so its filters may read any attribute.
+    """
+    spec, index = target_parts(target)
+    names = [str(p.segments[0]) for p in condition_paths(filter)]
+    if query:
+        hash_column, range_column = key_columns(spec, index)
+        keys = {c.key_name: c.name for c in (hash_column, range_column) if c is not None}
+        for name in names:
+            if name in keys:
+                raise InvalidRequest(
+                    f"the filter of a query on {describe_target(target)} reads key column "
+                    f"{keys[name]!r}, which DynamoDB rejects; move that test into the key "
+                    "condition"
+                )
+    if isinstance(index, GlobalSecondaryIndex):
+        projected = index_attributes(spec, index)
+        columns = spec.by_key_name()
+        for name in names:
+            if projected is not None and name not in projected:
+                label = columns[name].name if name in columns else name
+                raise InvalidRequest(
+                    f"the filter on global index {index.name!r} of {spec.name} reads "
+                    f"{label!r}, which the index does not project, so no item would match; "
+                    "query the table instead or add the column to the index's projection"
+                )
+
+
 @attrs.frozen
 class Query:
     target: Any
@@ -421,6 +458,7 @@ def query(
             f"global secondary index {index.name!r} does not support consistent reads"
         )
     _check_page_size(page_size)
+    check_filter(target, filter, query=True)
     return Query(
         target=target,
         key=key_condition(target, key),
@@ -462,6 +500,7 @@ def scan(
             f"segment must be in [0, total_segments) and total_segments in [1, 1000000], "
             f"got segment={segment}, total_segments={total_segments}"
         )
+    check_filter(target, filter, query=False)
     return Scan(
         target=target,
         filter=filter,

@@ -1,7 +1,8 @@
 """Column types: pure conversions between Python values and DynamoDB AttributeValues.
 
 A type is a frozen, hashable value with a `backing` type code ("S", "N", "B", "BOOL", "NULL", "SS",
-"NS", "BS", "L" or "M"), `dump(value) -> AttributeValue | None` and `load(attribute_value)`.
+"NS", "BS", "L" or "M"), `dump(value) -> AttributeValue | None`, `load(attribute_value)` and
+`normalize(value)`, which a record runs on each column value before validating it.
 AttributeValues are in the low-level boto3 client's wire format: a number is its decimal text in
 {"N": ...}, and binary values are raw bytes, which botocore encodes as base64.
 
@@ -29,10 +30,23 @@ contains them stays hashable. A typed `Map` loads as a dict, or as the attrs rec
 maps as `dict`, the shapes that JSON and boto3's TypeDeserializer use, because such documents
 contain dicts and are unhashable anyway.
 
+`normalize` turns a valid value into the form that `load` returns, so that
+`load(dump(value)) == normalize(value)` and a record built by the caller equals the record loaded
+back. It converts a list to a tuple for `List` and a set to a frozenset for `Set`, and copies
+the dicts and lists of maps and documents, so a record does not share them with the caller. A
+dict stays a dict, because Python has no frozen dict, so a record with a `Map` or schemaless
+column is not hashable. `normalize` returns a value it cannot convert unchanged, and `validate`
+then rejects it.
+
+>>> List(String()).normalize(["a", "b"])
+('a', 'b')
+
 Custom types subclass `Type`, set the `backing` class variable and implement `dump` and `load`.
 `dump` raises InvalidValue for a value it cannot store, and `validate` reuses `dump` unless
-overridden. A type that converts its value and stores the result with another type subclasses
-`Transform` instead (see its docstring).
+overridden. A custom type whose `load` returns another Python type than the one callers pass
+also overrides `normalize`, which by default returns the value unchanged. A type that converts
+its value and stores the result with another type subclasses `Transform` instead (see its
+docstring).
 
 >>> @attrs.frozen
 ... class Cents(Type):
@@ -149,6 +163,14 @@ class Type:
         """Raise InvalidValue unless `value` can be dumped by this type."""
         self.dump(value)
 
+    def normalize(self, value: Any) -> Any:
+        """Return `value` in the form that `load` returns, with mutable containers copied.
+
+        The built-in types return a value of the wrong type unchanged, so that `validate` rejects
+        it with a clear message. The model layer handles None itself and does not pass it here.
+        """
+        return value
+
     def _reject(self, value: object, reason: str) -> InvalidValue:
         return InvalidValue(reason, value=value, type_name=self.name)
 
@@ -183,6 +205,36 @@ def _type_names(python_type: type | tuple[type, ...]) -> str:
     if isinstance(python_type, tuple):
         return " or ".join(t.__name__ for t in python_type)
     return python_type.__name__
+
+
+def as_type(value: Any, where: str) -> Type:
+    """Return a type instance, calling a type class with no arguments (`String` or `String()`).
+
+    Raises TypeError, naming `where`, for anything else and for a class that needs arguments.
+    """
+    if isinstance(value, Type):
+        return value
+    if isinstance(value, type) and issubclass(value, Type):
+        try:
+            return value()
+        except TypeError:
+            raise TypeError(
+                f"{where} needs a column type instance, but {value.__name__} takes arguments; "
+                f"pass an instance with its arguments, such as {value.__name__}(...)"
+            ) from None
+    raise TypeError(f"{where} needs a column type such as String(), got {value!r}")
+
+
+def _set_element_type(value: Any) -> Type:
+    return as_type(value, "Set")
+
+
+def _list_element_type(value: Any) -> Type:
+    return as_type(value, "List")
+
+
+def _normalize_nested(element_type: Type, value: Any) -> Any:
+    return None if value is None else element_type.normalize(value)
 
 
 # Errors inside lists and maps.
@@ -266,6 +318,9 @@ class Binary(Type):
 
     def load(self, attribute_value: cabc.Mapping[str, Any]) -> Any:
         return bytes(self._expect_backing(attribute_value, "B"))
+
+    def normalize(self, value: Any) -> Any:
+        return bytes(value) if isinstance(value, bytearray) else value
 
 
 @attrs.frozen
@@ -375,6 +430,11 @@ class Number(Type):
     def load(self, attribute_value: cabc.Mapping[str, Any]) -> Any:
         return _load_decimal(self.name, attribute_value)
 
+    def normalize(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return decimal.Decimal(value)
+        return value
+
 
 @attrs.frozen
 class Integer(Type):
@@ -399,6 +459,14 @@ class Integer(Type):
 
     def load(self, attribute_value: cabc.Mapping[str, Any]) -> Any:
         return _parse_integer(self.name, self._expect_backing(attribute_value, "N"))
+
+    def normalize(self, value: Any) -> Any:
+        integral = (
+            isinstance(value, decimal.Decimal)
+            and value.is_finite()
+            and value == value.to_integral_value()
+        )
+        return int(value) if integral else value
 
 
 @attrs.frozen
@@ -434,6 +502,15 @@ class Float(Type):
 
     def load(self, attribute_value: cabc.Mapping[str, Any]) -> Any:
         return float(_load_decimal(self.name, attribute_value))
+
+    def normalize(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            try:
+                as_float = float(value)
+            except OverflowError:
+                return value
+            return as_float if as_float == value else value
+        return value
 
 
 def _int_as_float(float_type: Float, value: int) -> float:
@@ -684,13 +761,9 @@ class Set(Type):
     store the same value (the same text, bytes, or number) are rejected.
     """
 
-    element_type: Type
+    element_type: Type = attrs.field(converter=_set_element_type)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.element_type, Type):
-            raise TypeError(
-                f"Set expects a column type such as String(), got {self.element_type!r}"
-            )
         if self.element_type.backing not in _SET_BACKINGS:
             element_name = self.element_type.name
             stored_as = self.element_type.backing or "a varying type"
@@ -741,6 +814,11 @@ class Set(Type):
 
     def load_missing(self) -> Any:
         return frozenset()
+
+    def normalize(self, value: Any) -> Any:
+        if not isinstance(value, cabc.Set):
+            return value
+        return frozenset(self.element_type.normalize(element) for element in value)
 
 
 def _set_key(code: str, wire: Any) -> Any:
@@ -795,14 +873,8 @@ class List(Type):
     dropping it would shift the later elements.
     """
 
-    element_type: Type
+    element_type: Type = attrs.field(converter=_list_element_type)
     backing: ClassVar[str] = "L"
-
-    def __attrs_post_init__(self) -> None:
-        if not isinstance(self.element_type, Type):
-            raise TypeError(
-                f"List expects a column type such as String(), got {self.element_type!r}"
-            )
 
     @property
     def name(self) -> str:
@@ -824,6 +896,11 @@ class List(Type):
         return tuple(
             _load_nested(self.element_type, element, index) for index, element in enumerate(stored)
         )
+
+    def normalize(self, value: Any) -> Any:
+        if not isinstance(value, (list, tuple)):
+            return value
+        return tuple(_normalize_nested(self.element_type, element) for element in value)
 
 
 # Map fields of an attrs record are typed with this metadata key:
@@ -851,7 +928,7 @@ class Map(Type):
     record: type | None
     backing: ClassVar[str] = "M"
 
-    def __init__(self, **fields: Type) -> None:
+    def __init__(self, **fields: Type | type[Type]) -> None:
         self.__attrs_init__(_checked_fields(fields), None)
 
     @classmethod
@@ -929,15 +1006,41 @@ class Map(Type):
         assert self.record is not None
         return {field.alias: loaded[field.name] for field in attrs.fields(self.record)}
 
+    def normalize(self, value: Any) -> Any:
+        """Return a dict with every declared field (None when missing), or an evolved record.
 
-def _checked_fields(fields: cabc.Mapping[str, Type]) -> tuple[tuple[str, Type], ...]:
+        Undeclared keys are kept, so that `validate` rejects them.
+        """
+        if self.record is not None:
+            return self._normalize_record(value)
+        if not isinstance(value, cabc.Mapping):
+            return value
+        normalized = dict(value)
+        for field_name, field_type in self.fields:
+            normalized[field_name] = _normalize_nested(field_type, value.get(field_name))
+        return normalized
+
+    def _normalize_record(self, value: Any) -> Any:
+        assert self.record is not None
+        if not isinstance(value, self.record):
+            return value
+        record: Any = value
+        types = dict(self.fields)
+        changes = {}
+        for field in attrs.fields(self.record):
+            current = getattr(record, field.name)
+            normalized = _normalize_nested(types[field.name], current)
+            if normalized is not current:
+                changes[field.alias] = normalized
+        return attrs.evolve(record, **changes) if changes else record
+
+
+def _checked_fields(fields: cabc.Mapping[str, Type | type[Type]]) -> tuple[tuple[str, Type], ...]:
+    checked = []
     for field_name, field_type in fields.items():
         _check_map_key(field_name)
-        if not isinstance(field_type, Type):
-            raise TypeError(
-                f"Map field {field_name!r} needs a column type such as String(), got {field_type!r}"
-            )
-    return tuple(fields.items())
+        checked.append((field_name, as_type(field_type, f"Map field {field_name!r}")))
+    return tuple(checked)
 
 
 def _check_map_key(key: object) -> None:
@@ -998,6 +1101,15 @@ class Dynamic(Type):
     def load(self, attribute_value: cabc.Mapping[str, Any]) -> Any:
         return _load_dynamic(self.name, attribute_value)
 
+    def normalize(self, value: Any) -> Any:
+        """Return lists and tuples as lists, mappings as dicts and sets as frozensets.
+
+        An empty set becomes None, because it is stored as an absent attribute.
+        """
+        if isinstance(value, cabc.Set) and not value:
+            return None
+        return _normalize_dynamic(value)
+
 
 @attrs.frozen
 class DynamicList(Type):
@@ -1013,6 +1125,9 @@ class DynamicList(Type):
     def load(self, attribute_value: cabc.Mapping[str, Any]) -> Any:
         self._expect_backing(attribute_value, "L")
         return _load_dynamic(self.name, attribute_value)
+
+    def normalize(self, value: Any) -> Any:
+        return _normalize_dynamic(value)
 
 
 @attrs.frozen
@@ -1030,12 +1145,28 @@ class DynamicMap(Type):
         self._expect_backing(attribute_value, "M")
         return _load_dynamic(self.name, attribute_value)
 
+    def normalize(self, value: Any) -> Any:
+        return _normalize_dynamic(value)
+
 
 _DYNAMIC_SET_TYPES: tuple[tuple[type | tuple[type, ...], Type], ...] = (
     (str, String()),
     ((int, decimal.Decimal), Number()),
     ((bytes, bytearray), Binary()),
 )
+
+
+def _normalize_dynamic(value: Any) -> Any:
+    """Return a document in the shapes that `_load_dynamic` builds, copying every container."""
+    if isinstance(value, bytearray):
+        return bytes(value)
+    if isinstance(value, (list, tuple)):
+        return [_normalize_dynamic(element) for element in value]
+    if isinstance(value, cabc.Mapping):
+        return {key: _normalize_dynamic(element) for key, element in value.items()}
+    if isinstance(value, cabc.Set):
+        return frozenset(value)
+    return value
 
 
 def _dump_dynamic(type_name: str, value: object) -> AttributeValue:

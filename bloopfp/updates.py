@@ -33,7 +33,7 @@ from bloopfp.conditions import (
 from bloopfp.errors import InvalidCondition, InvalidModel, InvalidValue
 from bloopfp.models import Column, spec_of, validate_value
 from bloopfp.paths import Path, Segment, Value, describe_path
-from bloopfp.types import DynamicList, Number, Type
+from bloopfp.types import AttributeValue, DynamicList, Number, Type
 
 # Values of a SET action.
 
@@ -542,8 +542,9 @@ def assign(col: Column, value: Any, model_name: str) -> Update:
 def diff(old: Any, new: Any) -> Update:
     """Return the update that turns the stored `old` record into `new`.
 
-    Changed columns are SET, columns that became None (or an empty set) are REMOVEd, and equal
-    columns are left out. Both records must be of the same model and have the same key.
+    Changed columns are SET, columns that became None (or an empty set) are REMOVEd, and columns
+    that store the same AttributeValue in both records are left out, so a list and a tuple with
+    equal elements send nothing. Both records must be of the same model and have the same key.
 
     When nothing changed, the update has no actions (`bool(update)` is False), so an UpdateItem
     built from it has no UpdateExpression. The engine then sends no request at all, unless a
@@ -567,10 +568,17 @@ def diff(old: Any, new: Any) -> Update:
         if col.is_key:
             continue
         before, after = getattr(old, col.name), getattr(new, col.name)
-        if before == after and type(before) is type(after):
+        if _stored_form(col, before) == _stored_form(col, after):
             continue
         actions.extend(assign(col, after, spec.name).actions)
     return Update(tuple(actions))
+
+
+def _stored_form(col: Column, value: Any) -> AttributeValue | None:
+    """Return the AttributeValue a column value is stored as, or None when it is absent."""
+    if value is None:
+        return None
+    return col.type.dump(value)
 
 
 # Version columns for optimistic concurrency.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import decimal
 import keyword
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
@@ -248,8 +248,8 @@ def records(draw: st.DrawFn, model_cls: Any, fixed: Mapping[str, Any] | None = N
 Recipe = tuple[Any, ...]
 
 
-def _leaf_recipes(model_cls: Any) -> st.SearchStrategy[Recipe]:
-    columns = spec_of(model_cls).columns
+def _leaf_recipes(model_cls: Any, names: Sequence[str] | None) -> st.SearchStrategy[Recipe]:
+    columns = [c for c in spec_of(model_cls).columns if names is None or c.name in names]
     return st.sampled_from(columns).flatmap(_leaf_recipes_on)
 
 
@@ -276,10 +276,15 @@ def _leaf_recipes_on(col: Column) -> st.SearchStrategy[Recipe]:
     return st.one_of(choices)
 
 
-def condition_recipes(model_cls: Any) -> st.SearchStrategy[Recipe]:
-    """Draw nested recipes of comparisons, between, in, begins_with, exists and and/or/not."""
+def condition_recipes(
+    model_cls: Any, names: Sequence[str] | None = None
+) -> st.SearchStrategy[Recipe]:
+    """Draw nested recipes of comparisons, between, in, begins_with, exists and and/or/not.
+
+    `names` limits the recipes to those columns, by Python name (all columns when None).
+    """
     return st.recursive(
-        _leaf_recipes(model_cls),
+        _leaf_recipes(model_cls, names),
         lambda inner: st.one_of(
             st.tuples(st.just("and"), st.lists(inner, min_size=2, max_size=3)),
             st.tuples(st.just("or"), st.lists(inner, min_size=2, max_size=3)),

@@ -41,6 +41,7 @@ from bloopfp.operations import (
     UpdateItem,
     index_attributes,
     key,
+    key_columns,
     projection_paths,
     query,
     scan,
@@ -156,6 +157,29 @@ def _range_recipes(draw: st.DrawFn, model_cls: Any) -> Any:
     return draw(st.one_of(choices))
 
 
+def _filter_recipes(model_cls: Any, target: Any, *, query: bool) -> st.SearchStrategy[Any]:
+    """Draw None or a filter recipe that DynamoDB accepts on `target`.
+
+    A query's filter cannot read the target's own keys, and a global index holds only the
+    attributes it projects.
+    """
+    spec = spec_of(model_cls)
+    index = None if target is model_cls else target
+    names = [c.name for c in spec.columns]
+    if query:
+        hash_column, range_column = key_columns(spec, index)
+        names = [
+            n for n in names if n not in (hash_column.name, getattr(range_column, "name", None))
+        ]
+    if isinstance(index, GlobalSecondaryIndex):
+        projected = index_attributes(spec, index)
+        if projected is not None:
+            names = [n for n in names if spec.column(n).key_name in projected]
+    if not names:
+        return st.none()
+    return st.none() | strategies.condition_recipes(model_cls, names)
+
+
 @st.composite
 def _query_extra(draw: st.DrawFn, model_cls: Any, values: dict[str, Any]) -> dict[str, Any]:
     spec = spec_of(model_cls)
@@ -177,6 +201,7 @@ def _query_extra(draw: st.DrawFn, model_cls: Any, values: dict[str, Any]) -> dic
         key_recipe = ("and", draw(st.permutations(parts)))
     return {
         "target": target,
+        "condition": draw(_filter_recipes(model_cls, target, query=True)),
         "key_condition": key_recipe,
         "projection": draw(_projections(model_cls, target)),
         "forward": draw(st.booleans()),
@@ -193,6 +218,7 @@ def _scan_extra(draw: st.DrawFn, model_cls: Any) -> dict[str, Any]:
     segment = None if total is None else draw(st.integers(min_value=0, max_value=total - 1))
     return {
         "target": target,
+        "condition": draw(_filter_recipes(model_cls, target, query=False)),
         "projection": draw(_projections(model_cls, target)),
         "page_size": draw(st.none() | st.integers(min_value=1, max_value=1000)),
         "segment": segment,
