@@ -176,6 +176,13 @@ def put_write(record: Any) -> Write:
 
 
 def delete_write(model_cls: Any, target: Any) -> Write:
+    version = version_column(model_cls)
+    if version is not None and not isinstance(target, Mapping):
+        raise InvalidRequest(
+            f"{spec_of(model_cls).name} has the version column {version.name!r}, and "
+            "BatchWriteItem cannot check versions; delete versioned records with engine.delete "
+            "or transact_write, or pass key dicts with model= to delete without a check"
+        )
     item_key = as_key(model_cls, target)
     return Write(DeleteRequest(item_key), token_of(item_key), target)
 

@@ -26,8 +26,8 @@ from typing import Any, TypeVar
 
 from bloopfp import batches, operations, plans, transactions
 from bloopfp.compiler import Request, compile_operation
-from bloopfp.conditions import EMPTY, Condition
-from bloopfp.cursors import AnyCursor, Cursor, ParallelCursor, load_cursor
+from bloopfp.conditions import EMPTY, Condition, and_
+from bloopfp.cursors import AnyCursor, ParallelCursor, load_cursor
 from bloopfp.errors import (
     BatchIncomplete,
     InvalidModel,
@@ -45,8 +45,9 @@ from bloopfp.operations import Select
 from bloopfp.paths import path
 from bloopfp.plans import resume, schema_problems, table_ready
 from bloopfp.results import ParallelResults, ResultIterator, Results, ScanProgress
-from bloopfp.runtime import RetryPolicy, Runtime
-from bloopfp.updates import Update
+from bloopfp.runtime import DEFAULT_SCAN_WORKERS, RetryPolicy, Runtime
+from bloopfp.transactions import require_condition, require_update
+from bloopfp.updates import Update, version_column, version_guard
 
 __all__ = ["Engine", "ParallelResults", "ResultIterator", "Results", "ScanProgress"]
 
@@ -150,6 +151,7 @@ class Engine:
         the record's (or that none is stored, for a first save) and advances it; the returned
         record carries the new version, and a stale version raises ConditionFailed.
         """
+        condition = require_condition(condition, argument="condition", model=type(record))
         saved = operations.save_item(record, old=old, condition=condition)
         if saved.operation is not None:
             self.run(saved.operation)
@@ -168,8 +170,16 @@ class Engine:
         This is the way to change an item without reading it first: atomic counters
         (`Account.logins.increment()`), set members (`Account.tags.add({"x"})`) or list appends.
         Like UpdateItem, it creates the item when none is stored, unless the condition forbids it.
+
+        For a model with a version column, `changes` may not write that column (InvalidRequest).
+        The update also sets `version = if_not_exists(version, 0) + 1`, so a record loaded
+        before it can no longer be saved. No loaded version is known here, so the update itself
+        checks none; pass `condition=Model.version == n` to require one.
         """
+        changes = require_update(changes, argument="changes", model=model_cls)
+        condition = require_condition(condition, argument="condition", model=model_cls)
         key = operations.key(model_cls, key_values)
+        changes = transactions.advance_version(model_cls, changes)
         operation = operations.UpdateItem(
             key, changes, condition=condition, return_values="ALL_NEW"
         )
@@ -189,13 +199,22 @@ class Engine:
         return loaded
 
     def delete(self, target: Any, *, condition: Condition = EMPTY, **key_values: Any) -> None:
-        """Delete a record, or the item of a model class under the given key."""
+        """Delete a record, or the item of a model class under the given key.
+
+        A record of a model with a version column is deleted only while the stored version is
+        the record's, or while none is stored when the record's version is None. A stale record
+        raises ConditionFailed. Deleting by model class and key checks no version.
+        """
         if isinstance(target, type):
             key = operations.key(target, key_values)
         else:
             if key_values:
                 raise TypeError("pass either a record or a model class with key values, not both")
             key = operations.key_of_record(target)
+        condition = require_condition(condition, argument="condition", model=key.model)
+        if not isinstance(target, type) and version_column(target) is not None:
+            guard, _ = version_guard(target)
+            condition = and_(guard, condition)
         self.run(operations.DeleteItem(key, condition=condition))
 
     # Queries and scans.
@@ -223,6 +242,10 @@ class Engine:
         ExclusiveStartKey. A projection always includes the key attributes, which records and
         cursors need.
         """
+        model_cls = _model_of(target)
+        key = require_condition(key, argument="key", model=model_cls)
+        filter = require_condition(filter, argument="filter", model=model_cls)
+        _check_read_numbers(page_size=page_size, limit=limit)
         operation = operations.query(
             target,
             key,
@@ -251,15 +274,19 @@ class Engine:
         progress: Callable[[ScanProgress], None] | None = None,
         cursor: CursorInput | None = None,
         start: dict[str, Any] | None = None,
+        concurrency: int | None = None,
     ) -> Any:
         """Scan a table or index, one segment of a parallel scan, or all segments at once.
 
-        With `segments=N` the N segments are read concurrently, each by its own thread, and
-        the records arrive merged in no defined order (a ParallelResults). `limit` then applies
-        to each segment, and `cursor` takes the ParallelCursor of an earlier iteration.
-        `progress` receives a ScanProgress after each page of a segment. The other options are
-        those of `query`.
+        With `segments=N` the N segments are read by a pool of `concurrency` threads (default
+        16, and never more than N), each thread reading one segment to its end before starting
+        the next. The records arrive merged in no defined order (a ParallelResults). `limit`
+        then applies to each segment, and `cursor` takes the ParallelCursor of an earlier
+        iteration. `progress` receives a ScanProgress after each page of a segment. The other
+        options are those of `query`.
         """
+        filter = require_condition(filter, argument="filter", model=_model_of(target))
+        _check_read_numbers(page_size=page_size, limit=limit)
         if segments is not None:
             if segment is not None or total_segments is not None or start is not None:
                 raise InvalidRequest(
@@ -276,7 +303,12 @@ class Engine:
                 select=select,
                 cursor=cursor,
                 progress=progress,
+                concurrency=concurrency,
             )
+        if concurrency is not None:
+            raise InvalidRequest("concurrency= applies only to a parallel scan with segments=")
+        _check_int("segment", segment, minimum=0)
+        _check_int("total_segments", total_segments, minimum=1)
         operation = operations.scan(
             target,
             filter=filter,
@@ -294,13 +326,19 @@ class Engine:
         target: Any,
         segments: int,
         *,
+        projection: Iterable[Any] | None,
+        limit: int | None,
         cursor: CursorInput | None,
         progress: Callable[[ScanProgress], None] | None,
+        concurrency: int | None,
         **options: Any,
     ) -> ParallelResults[Any]:
-        if isinstance(segments, bool) or not 1 <= segments <= 1_000_000:
+        if isinstance(segments, bool) or not isinstance(segments, int):
             raise InvalidRequest(f"segments must be an int from 1 to 1000000, got {segments!r}")
-        cursors: tuple[Cursor | None, ...] = (None,) * segments
+        if not 1 <= segments <= 1_000_000:
+            raise InvalidRequest(f"segments must be an int from 1 to 1000000, got {segments!r}")
+        _check_int("concurrency", concurrency, minimum=1)
+        cursors = None
         if cursor is not None:
             loaded = load_cursor(cursor)
             if not isinstance(loaded, ParallelCursor) or len(loaded.segments) != segments:
@@ -309,11 +347,23 @@ class Engine:
                     f"{segments} segments, got {loaded!r}"
                 )
             cursors = loaded.segments
-        parts = [
-            self.scan(target, segment=i, total_segments=segments, cursor=cursors[i], **options)
-            for i in range(segments)
-        ]
-        return ParallelResults(self.runtime, parts, progress=progress)
+        operation = operations.scan(
+            target,
+            projection=_with_keys(target, projection),
+            segment=0,
+            total_segments=segments,
+            **options,
+        )
+        return ParallelResults(
+            self.runtime,
+            self._compile(operation),
+            _model_of(target),
+            key_names=_key_names(target),
+            limit=limit,
+            cursors=cursors,
+            progress=progress,
+            workers=DEFAULT_SCAN_WORKERS if concurrency is None else concurrency,
+        )
 
     def _results(
         self,
@@ -324,8 +374,6 @@ class Engine:
         cursor: CursorInput | None,
         start: dict[str, Any] | None,
     ) -> Results[Any]:
-        if limit is not None and (isinstance(limit, bool) or limit < 1):
-            raise InvalidRequest(f"limit must be a positive int, got {limit!r}")
         if cursor is not None and start is not None:
             raise InvalidRequest("pass either cursor= or start=, not both")
         loaded = load_cursor(cursor) if cursor is not None else None
@@ -471,6 +519,13 @@ class Engine:
         back to its item.
         """
         submitted = tuple(items)
+        _check_items(
+            "transact_write",
+            submitted,
+            operations.TransactWriteItem,
+            "transactions.put, update, delete or check",
+            "read items with transact_read",
+        )
         token = token if token is not None else self.runtime.new_token()
         request = self._compile(operations.TransactWriteItems(submitted, token=token))
         self._run_transaction(request, submitted)
@@ -479,6 +534,13 @@ class Engine:
     def transact_read(self, items: Iterable[operations.TransactGet]) -> list[Any]:
         """Read items atomically; return each item's record, or None where none is stored."""
         submitted = tuple(items)
+        _check_items(
+            "transact_read",
+            submitted,
+            operations.TransactGet,
+            "transactions.get",
+            "write items with transact_write",
+        )
         request = self._compile(operations.TransactGetItems(submitted))
         response = self._run_transaction(request, submitted)
         return transactions.read_results(submitted, response)
@@ -495,6 +557,33 @@ class Engine:
                 cancellations=found,
                 response=error.response,
             ) from error
+
+
+def _check_items(
+    method: str, items: tuple[Any, ...], kind: Any, builders: str, advice: str
+) -> None:
+    """Raise InvalidRequest when an item of a transaction is not of the kind `method` sends."""
+    for position, item in enumerate(items):
+        if not isinstance(item, kind):
+            raise InvalidRequest(
+                f"{method} takes items built with {builders}, but item {position} is "
+                f"{item!r} ({type(item).__name__}); {advice}"
+            )
+
+
+def _check_int(name: str, value: Any, *, minimum: int) -> None:
+    """Raise InvalidRequest naming the argument unless `value` is None or an int >= minimum."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidRequest(
+            f"{name} must be an int of at least {minimum}, got {value!r} ({type(value).__name__})"
+        )
+
+
+def _check_read_numbers(*, page_size: Any, limit: Any) -> None:
+    _check_int("page_size", page_size, minimum=1)
+    _check_int("limit", limit, minimum=1)
 
 
 def _fan_out(

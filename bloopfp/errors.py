@@ -106,6 +106,15 @@ class InvalidRequest(BloopfpError, ValueError):
     """An operation that cannot be compiled into a valid request."""
 
 
+class InvalidParameters(InvalidRequest):
+    """Request parameters that botocore rejected before sending them (ParamValidationError)."""
+
+    def __init__(self, message: str, *, operation: str, table: str | None = None) -> None:
+        self.operation = operation
+        self.table = table
+        super().__init__(message)
+
+
 class ItemTooLarge(InvalidRequest):
     """An item over DynamoDB's 400 KB item size limit, found before it is sent."""
 
@@ -197,6 +206,32 @@ class ValidationError(ServiceError):
 
 class Throttled(ServiceError):
     """DynamoDB throttled the request, and the retry policy gave up."""
+
+
+class ConnectionFailed(BloopfpError):
+    """The request did not reach DynamoDB, or its response did not arrive, on the last attempt.
+
+    `endpoint` is the URL botocore tried (None when it did not say), `reason` the name of the
+    botocore exception (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ...) and
+    `attempts` how many attempts were made. After a read timeout the request may have applied.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str,
+        table: str | None,
+        endpoint: str | None,
+        reason: str,
+        attempts: int,
+    ) -> None:
+        self.operation = operation
+        self.table = table
+        self.endpoint = endpoint
+        self.reason = reason
+        self.attempts = attempts
+        super().__init__(message)
 
 
 class TransactionCanceled(ServiceError):

@@ -12,7 +12,14 @@ from typing import Any
 import attrs
 
 from bloopfp.compiler import Request
-from bloopfp.cursors import Cursor, key_parts, resume_from, start_cursor
+from bloopfp.cursors import (
+    Cursor,
+    ReadBinding,
+    key_parts,
+    read_binding,
+    resume_from,
+    start_cursor,
+)
 
 
 @attrs.frozen
@@ -47,6 +54,7 @@ class Read:
     after the last item handed to the caller. `limit` caps the items returned over the whole
     read. Without a filter every evaluated item is returned, so a page then requests
     no more items than are still needed (its Limit); with a filter, Limit stays the page size.
+    `binding` is applied to the cursor whenever it moves, so that it resumes only this read.
     """
 
     request: Request | None
@@ -56,6 +64,7 @@ class Read:
     page_size: int | None = None
     returned: int = 0
     pages: int = 0
+    binding: ReadBinding | None = None
 
     @property
     def finished(self) -> bool:
@@ -74,19 +83,21 @@ class Read:
 
     def after_item(self, item: Mapping[str, Any]) -> Read:
         """Return the state after handing `item` to the caller."""
-        cursor = attrs.evolve(self.cursor, key=key_parts(item, self.key_names))
+        cursor = self._bound(attrs.evolve(self.cursor, key=key_parts(item, self.key_names)))
         return attrs.evolve(self, cursor=cursor, returned=self.returned + 1)
+
+    def _bound(self, cursor: Cursor) -> Cursor:
+        return cursor if self.binding is None else self.binding.apply(cursor)
 
     def after_page(self, response: Mapping[str, Any]) -> Read:
         """Return the state after every item of a page was handed over or filtered out."""
         pages = self.pages + 1
         last_key = response.get("LastEvaluatedKey")
         if self.request is None or not last_key:
-            return attrs.evolve(
-                self, request=None, cursor=attrs.evolve(self.cursor, done=True), pages=pages
-            )
+            done = self._bound(attrs.evolve(self.cursor, done=True))
+            return attrs.evolve(self, request=None, cursor=done, pages=pages)
         params = {**self.request.params, "ExclusiveStartKey": last_key}
-        cursor = attrs.evolve(self.cursor, key=key_parts(last_key, tuple(last_key)))
+        cursor = self._bound(attrs.evolve(self.cursor, key=key_parts(last_key, tuple(last_key))))
         return attrs.evolve(
             self, request=attrs.evolve(self.request, params=params), cursor=cursor, pages=pages
         )
@@ -101,12 +112,13 @@ def start_read(
 ) -> Read:
     """Return the state before the first page of a read, resumed after `cursor` if given."""
     page_size = request.params.get("Limit")
+    binding = read_binding(request)
     if cursor is None:
-        return Read(request, start_cursor(request), key_names, limit, page_size)
+        return Read(request, start_cursor(request), key_names, limit, page_size, binding=binding)
     resumed = resume_from(request, cursor)
     if resumed is None:
-        return Read(None, cursor, key_names, limit, page_size)
-    return Read(resumed, start_cursor(resumed), key_names, limit, page_size)
+        return Read(None, cursor, key_names, limit, page_size, binding=binding)
+    return Read(resumed, start_cursor(resumed), key_names, limit, page_size, binding=binding)
 
 
 def table_ready(description: Mapping[str, Any]) -> bool:
@@ -122,7 +134,8 @@ def schema_problems(expected: Mapping[str, Any], description: Mapping[str, Any])
     """Compare a CreateTable request with an existing table and list what does not match.
 
     Only what the model relies on is compared: the key schema, the key attribute types, and that
-    every declared index exists with the same key schema. Extra indexes on the table are fine.
+    every declared index exists with the same key schema and projects at least the attributes the
+    model declares. Extra indexes, and indexes that project more, are fine.
     """
     table = description.get("Table", {})
     problems = []
@@ -141,7 +154,38 @@ def schema_problems(expected: Mapping[str, Any], description: Mapping[str, Any])
                 problems.append(f"index {index['IndexName']!r} is missing")
             elif found.get("KeySchema") != index["KeySchema"]:
                 problems.append(f"index {index['IndexName']!r} has key schema {found['KeySchema']}")
+            else:
+                problems.extend(_projection_problems(index, found))
     return problems
+
+
+def _projection_problems(expected: Mapping[str, Any], found: Mapping[str, Any]) -> list[str]:
+    """List how an existing index projects fewer attributes than the declared one."""
+    wanted = expected["Projection"]
+    actual = found.get("Projection") or {}
+    wanted_type, actual_type = wanted["ProjectionType"], actual.get("ProjectionType")
+    if actual_type == "ALL" or wanted_type == "KEYS_ONLY":
+        return []
+    shown = _describe_projection(actual)
+    if wanted_type == "ALL":
+        missing = "every attribute (ALL)"
+    else:
+        extra = set(actual.get("NonKeyAttributes", ())) if actual_type == "INCLUDE" else set()
+        absent = sorted(set(wanted.get("NonKeyAttributes", ())) - extra)
+        if not absent:
+            return []
+        missing = f"the attributes {absent}"
+    return [
+        f"index {expected['IndexName']!r} projects {shown}, but the model needs {missing}; "
+        "recreate the index with that projection, or declare the projection it has"
+    ]
+
+
+def _describe_projection(projection: Mapping[str, Any]) -> str:
+    kind = projection.get("ProjectionType")
+    if kind == "INCLUDE":
+        return f"INCLUDE {sorted(projection.get('NonKeyAttributes', ()))}"
+    return str(kind)
 
 
 def ttl_enabled(description: Mapping[str, Any], attribute_name: str) -> bool:

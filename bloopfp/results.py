@@ -7,16 +7,16 @@ gives a `ResultIterator`, whose `cursor` resumes right after the last record it 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar, overload
 
 import attrs
 
 from bloopfp.compiler import Request
-from bloopfp.cursors import AnyCursor, Cursor, ParallelCursor
+from bloopfp.cursors import AnyCursor, Cursor, ParallelCursor, start_cursor
 from bloopfp.errors import ConstraintViolation
 from bloopfp.items import load_item
 from bloopfp.plans import Paginate, Read, start_read
-from bloopfp.runtime import Runtime
+from bloopfp.runtime import DEFAULT_SCAN_WORKERS, Runtime
 
 R = TypeVar("R")
 
@@ -120,6 +120,10 @@ class Results(Generic[R]):
     def __repr__(self) -> str:
         return f"<Results of {self.request.operation} on {self.request.table}>"
 
+    @property
+    def cursor(self) -> NoReturn:
+        raise _no_cursor("Results")
+
     def _start(self) -> Read:
         return start_read(self.request, self._key_names, cursor=self._cursor, limit=self._limit)
 
@@ -183,56 +187,153 @@ class ScanProgress:
 
 
 class ParallelResults(Generic[R]):
-    """The merged records of a parallel scan, each segment read by its own thread.
+    """The merged records of a parallel scan, read by a bounded pool of threads.
 
+    `request` is the Scan request of segment 0. The request of segment i differs only in its
+    Segment, and is built when a worker starts that segment, so even a million segments cost no
+    memory until they are read. At most `workers` segments are read at once, each to its end.
     Iterating yields records as the segments return them, so their order is not defined. The
     iterator's `cursor` is a ParallelCursor with one cursor per segment. `progress`, if given,
     is called on the iterating thread with a ScanProgress after each page of a segment.
+    `cursors[i]`, if given and not None, resumes segment i; it is checked against segment i's
+    request here, before anything is sent.
     """
 
     def __init__(
         self,
         runtime: Runtime,
-        segments: Sequence[Results[R]],
+        request: Request,
+        model: Any,
         *,
+        key_names: tuple[str, ...] = (),
+        limit: int | None = None,
+        cursors: Sequence[Cursor | None] | None = None,
         progress: Callable[[ScanProgress], None] | None = None,
+        workers: int = DEFAULT_SCAN_WORKERS,
         buffer: int = 1024,
     ) -> None:
         self._runtime = runtime
-        self.segments = tuple(segments)
+        self.request = request
+        self.total_segments: int = request.params["TotalSegments"]
+        self._model = model
+        self._key_names = key_names
+        self._limit = limit
+        self._cursors = tuple(cursors) if cursors is not None else None
         self._progress = progress
+        self._workers = workers
         self._buffer = buffer
+        if self._cursors is not None:
+            for index in range(self.total_segments):
+                self.segment(index)._start()
 
     def __repr__(self) -> str:
-        first = self.segments[0].request
-        return f"<ParallelResults of Scan on {first.table} in {len(self.segments)} segments>"
+        return (
+            f"<ParallelResults of Scan on {self.request.table} in {self.total_segments} segments>"
+        )
+
+    @property
+    def cursor(self) -> NoReturn:
+        raise _no_cursor("ParallelResults")
+
+    def segment(self, index: int) -> Results[R]:
+        """Return the results of segment `index` alone, resumed from its cursor if one was given."""
+        params = {**self.request.params, "Segment": index}
+        return Results(
+            self._runtime,
+            attrs.evolve(self.request, params=params),
+            self._model,
+            key_names=self._key_names,
+            limit=self._limit,
+            cursor=self._cursors[index] if self._cursors is not None else None,
+        )
 
     def __iter__(self) -> ResultIterator[R]:
-        starts = [segment._start() for segment in self.segments]
-        cursor = ParallelCursor(tuple(state.cursor for state in starts))
-        return ResultIterator(self._merged(starts), cursor)
-
-    def _merged(self, starts: list[Read]) -> Iterator[Event]:
-        cursors = [state.cursor for state in starts]
-        sources = [
-            _source(self._runtime, state, segment._model)
-            for state, segment in zip(starts, self.segments, strict=True)
-        ]
-        for index, event in self._runtime.merge(sources, buffer=self._buffer):
-            assert isinstance(event.cursor, Cursor)  # a segment's own events carry its Cursor
-            cursors[index] = event.cursor
-            merged = ParallelCursor(tuple(cursors))
-            if event.page_end and self._progress is not None:
-                self._progress(ScanProgress(index, event.items, event.pages, event.cursor.done))
-            yield attrs.evolve(event, cursor=merged)
+        sources = _Sources(self)
+        merged = self._runtime.merge(sources, buffer=self._buffer, workers=self._workers)
+        return _ParallelIterator(self, merged)
 
     def all(self) -> list[R]:
         return list(self)
 
     def count(self) -> int:
-        """Count matching items of every segment with Select=COUNT."""
-        return sum(segment.count() for segment in self.segments)
+        """Count matching items of every segment with Select=COUNT, `workers` segments at once."""
+        counts = self._runtime.map(
+            lambda index: self.segment(index).count(),
+            range(self.total_segments),
+            concurrency=self._workers,
+        )
+        return sum(counts)
+
+    def _start_cursor(self, index: int) -> Cursor:
+        given = self._cursors[index] if self._cursors is not None else None
+        if given is not None:
+            return given
+        return start_cursor(self.segment(index).request)
 
 
-def _source(runtime: Runtime, state: Read, model: Any) -> Callable[[], Iterator[Event]]:
-    return lambda: read_events(runtime, state, model)
+class _Sources(Sequence[Callable[[], Iterator[Event]]]):
+    """The event sources of a parallel scan's segments, built when a worker asks for one."""
+
+    def __init__(self, results: ParallelResults[Any]) -> None:
+        self._results = results
+
+    def __len__(self) -> int:
+        return self._results.total_segments
+
+    @overload
+    def __getitem__(self, index: int) -> Callable[[], Iterator[Event]]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Callable[[], Iterator[Event]]]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        results = self._results
+        segment = results.segment(index)
+        return lambda: read_events(results._runtime, segment._start(), results._model)
+
+
+class _ParallelIterator(ResultIterator[R]):
+    """The iterator of a parallel scan, which tracks one cursor per segment.
+
+    Segments not started yet keep None in `_positions`, and `cursor` fills in their starting
+    cursors only when it is read, so that each record costs O(1) however many segments there are.
+    """
+
+    def __init__(self, results: ParallelResults[R], merged: Iterator[tuple[int, Event]]) -> None:
+        super().__init__(iter(()), ParallelCursor(()))
+        self._results = results
+        self._merged = merged
+        self._positions: list[Cursor | None] = [None] * results.total_segments
+
+    def __next__(self) -> R:
+        progress = self._results._progress
+        for index, event in self._merged:
+            assert isinstance(event.cursor, Cursor)  # a segment's own events carry its Cursor
+            self._positions[index] = event.cursor
+            if event.page_end:
+                self.pages += 1
+                if progress is not None:
+                    progress(ScanProgress(index, event.items, event.pages, event.cursor.done))
+            if event.has_record:
+                record: R = event.record
+                return record
+        raise StopIteration
+
+    @property
+    def cursor(self) -> ParallelCursor:
+        positions = self._positions
+        return ParallelCursor(
+            tuple(
+                position if position is not None else self._results._start_cursor(index)
+                for index, position in enumerate(positions)
+            )
+        )
+
+
+def _no_cursor(kind: str) -> AttributeError:
+    return AttributeError(
+        f"{kind} has no cursor, because each iteration starts again and has its own position; "
+        "take the cursor from the iterator: it = iter(results); record = next(it); it.cursor"
+    )

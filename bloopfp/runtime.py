@@ -16,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import attrs
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError, ParamValidationError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from bloopfp import errors
 from bloopfp.compiler import Request
@@ -40,14 +41,26 @@ SERVER_ERROR_CODES = frozenset({"InternalServerError", "ServiceUnavailable"})
 # running. Sending the same request again is safe because DynamoDB applies a token at most once
 # within 10 minutes (API reference of TransactWriteItems, ClientRequestToken).
 IN_PROGRESS_CODES = frozenset({"TransactionInProgressException"})
+# Failures to reach the endpoint or to read its response: EndpointConnectionError and
+# ConnectTimeoutError derive from botocore's ConnectionError, ReadTimeoutError and
+# ConnectionClosedError from HTTPClientError.
+CONNECTION_ERRORS = (BotocoreConnectionError, HTTPClientError)
+# Threads that read the segments of a parallel scan when the caller does not choose.
+DEFAULT_SCAN_WORKERS = 16
 
 
 @attrs.frozen
 class RetryPolicy:
-    """How often and how long to retry throttled and failed-on-the-server requests.
+    """How often and how long to retry throttled, failed-on-the-server and unsent requests.
 
     The delay before retry n (1-based) is drawn uniformly from [0, min(cap, base * 2**(n-1))]
-    ("full jitter"). Validation errors and failed conditions are never retried.
+    ("full jitter"). Validation errors and failed conditions are never retried. Connection
+    errors and read timeouts are retried, as boto3's legacy and standard retry modes do (boto3
+    guide "Retries").
+
+    NOTE: after a read timeout or a closed connection the first request may still have been
+    applied, so a retried UpdateItem that ADDs to a counter can count twice. Writes guarded by a
+    condition (version columns) and transactions with a ClientRequestToken are not affected.
     """
 
     attempts: int = attrs.field(default=8, validator=attrs.validators.ge(1))
@@ -88,12 +101,34 @@ class Runtime:
         attempt = 1
         while True:
             try:
-                return self.executor.call(request.operation, request.params)
+                return self._call(request, attempt)
             except ClientError as error:
                 if attempt >= self.retry.attempts or not is_retryable(error):
                     raise translate(error, request) from error
-                self._back_off(request, error_code(error), attempt)
-                attempt += 1
+                reason = error_code(error)
+            except errors.ConnectionFailed as error:
+                if attempt >= self.retry.attempts:
+                    raise
+                reason = error.reason
+            self._back_off(request, reason, attempt)
+            attempt += 1
+
+    def _call(self, request: Request, attempt: int) -> dict[str, Any]:
+        """Send a request once, translating botocore's failures that are not ClientErrors.
+
+        ClientError is left for the caller, which decides on retries.
+        """
+        try:
+            return self.executor.call(request.operation, request.params)
+        except ParamValidationError as error:
+            raise errors.InvalidParameters(
+                f"{request.operation} on table {request.table!r} has invalid parameters, so "
+                f"botocore did not send it: {error}",
+                operation=request.operation,
+                table=request.table,
+            ) from error
+        except CONNECTION_ERRORS as error:
+            raise connection_failed(error, request, attempt) from error
 
     def run_batch(
         self, request: Request, follow: Callable[[Request, Mapping[str, Any]], Request | None]
@@ -104,17 +139,22 @@ class Runtime:
         or None. A throttled call and a response with unprocessed requests each use one attempt
         of the retry policy, with the same backoff. When the attempts run out, the returned
         BatchRun's `unfinished` holds the request that was not completed. Errors that are not
-        retryable are raised translated, and earlier responses of this batch may have applied.
+        retryable are raised translated, and so is a connection failure on the last attempt.
+        Earlier responses of this batch may have applied.
         """
         responses: list[dict[str, Any]] = []
         attempt = 1
         while True:
             try:
-                response = self.executor.call(request.operation, request.params)
+                response = self._call(request, attempt)
             except ClientError as error:
                 if not is_retryable(error):
                     raise translate(error, request) from error
                 reason = error_code(error)
+            except errors.ConnectionFailed as error:
+                if attempt >= self.retry.attempts:
+                    raise
+                reason = error.reason
             else:
                 responses.append(response)
                 remaining = follow(request, response)
@@ -159,16 +199,23 @@ class Runtime:
         return [future.result() for future in futures]
 
     def merge(
-        self, sources: Sequence[Callable[[], Iterable[T]]], *, buffer: int = 1024
+        self,
+        sources: Sequence[Callable[[], Iterable[T]]],
+        *,
+        buffer: int = 1024,
+        workers: int = DEFAULT_SCAN_WORKERS,
     ) -> Iterator[tuple[int, T]]:
-        """Yield `(i, value)` for the values of every source, each source read by its own thread.
+        """Yield `(i, value)` for the values of every source, reading sources from worker threads.
 
-        Values of one source keep their order, and at most `buffer` values wait in memory. When
-        a source raises, the error is raised here. Closing the iterator early stops the threads
-        after the call each is making.
+        At most `workers` threads run. Each takes the next source not yet started and reads it to
+        its end before taking another, so sources start in order. Values of one source keep their
+        order, and at most `buffer` values wait in memory. When a source raises, the error is
+        raised here. Closing the iterator early stops the threads after the call each is making.
         """
         waiting: queue.Queue[tuple[int, int, Any]] = queue.Queue(maxsize=buffer)
         stop = threading.Event()
+        claim = threading.Lock()
+        next_source = [0]
 
         def put(entry: tuple[int, int, Any]) -> bool:
             while not stop.is_set():
@@ -179,26 +226,39 @@ class Runtime:
                     continue
             return False
 
-        def produce(index: int, source: Callable[[], Iterable[T]]) -> None:
+        def take() -> int | None:
+            with claim:
+                index = next_source[0]
+                if stop.is_set() or index >= len(sources):
+                    return None
+                next_source[0] = index + 1
+                return index
+
+        def produce(index: int) -> bool:
             try:
-                for value in source():
+                for value in sources[index]():
                     if not put((index, _VALUE, value)):
-                        return
-                put((index, _DONE, None))
+                        return False
+                return put((index, _DONE, None))
             except Exception as error:
                 # The consuming thread raises it.
                 put((index, _FAILED, error))
+                return False
 
+        def work() -> None:
+            while (index := take()) is not None:
+                if not produce(index):
+                    return
+
+        count = max(1, min(workers, len(sources)))
         threads = [
-            threading.Thread(
-                target=produce, args=(i, source), name=f"bloopfp-segment-{i}", daemon=True
-            )
-            for i, source in enumerate(sources)
+            threading.Thread(target=work, name=f"bloopfp-reader-{i}", daemon=True)
+            for i in range(count)
         ]
         for thread in threads:
             thread.start()
         try:
-            running = len(threads)
+            running = len(sources)
             while running:
                 index, kind, value = waiting.get()
                 if kind == _DONE:
@@ -252,6 +312,23 @@ def is_retryable(error: ClientError) -> bool:
     return int(status) >= 500
 
 
+def connection_failed(error: Exception, request: Request, attempt: int) -> errors.ConnectionFailed:
+    """Return the bloopfp error for a failure to reach the endpoint or to read its response."""
+    kwargs = getattr(error, "kwargs", {})
+    endpoint = kwargs.get("endpoint_url") if isinstance(kwargs, Mapping) else None
+    where = endpoint or "the configured endpoint"
+    return errors.ConnectionFailed(
+        f"{request.operation} on table {request.table!r} failed to reach DynamoDB at {where} "
+        f"(attempt {attempt}): {error}. Check the endpoint URL and the network, or allow more "
+        "attempts in the retry policy",
+        operation=request.operation,
+        table=request.table,
+        endpoint=endpoint,
+        reason=type(error).__name__,
+        attempts=attempt,
+    )
+
+
 def translate(error: ClientError, request: Request) -> errors.ServiceError:
     """Return the bloopfp error for a DynamoDB error response to `request`."""
     code = error_code(error)
@@ -297,6 +374,7 @@ def _show_key(key: Mapping[str, Any] | None) -> str:
         return "(unknown)"
     parts = []
     for name, value in key.items():
-        (raw,) = value.values()
-        parts.append(f"{name}={raw!r}")
+        ((code, raw),) = value.items()
+        # N values travel as text; show them as the numbers they are.
+        parts.append(f"{name}={raw}" if code == "N" else f"{name}={raw!r}")
     return "{" + ", ".join(parts) + "}"

@@ -121,3 +121,21 @@ def test_transaction_update_advances_version(engine: Engine) -> None:
     engine.transact_write([transactions.update(attrs.evolve(first, body="two"), old=first)])
 
     assert engine.load(Document, id="d") == Document(id="d", body="two", version=2)
+
+
+def test_delete_many_rejects_versioned_records() -> None:
+    recorder = RecordingExecutor(MemoryExecutor())
+    engine = Engine(recorder, sleep=lambda _: None)
+
+    with pytest.raises(errors.InvalidRequest, match="version"):
+        engine.delete_many([Document(id="d", version=3)])
+    assert recorder.calls == []
+
+
+def test_delete_many_by_key_without_check(engine: Engine) -> None:
+    engine.save(Document(id="d", body="one"))
+
+    engine.delete_many([{"id": "d"}], model=Document)
+
+    with pytest.raises(errors.NotFound):
+        engine.load(Document, id="d")

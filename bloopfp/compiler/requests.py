@@ -245,6 +245,11 @@ def _update_backups(operation: UpdateContinuousBackups) -> Request:
 def _add_condition(
     params: dict[str, Any], node: Condition, placeholders: Placeholders, parameter: str
 ) -> None:
+    if not isinstance(node, Condition):
+        raise InvalidRequest(
+            f"the {parameter} must be a Condition built from a model class, got {node!r} "
+            f"({type(node).__name__})"
+        )
     if not isinstance(node, Always):
         params[parameter] = expressions.checked_condition(node, placeholders, parameter)
 
@@ -320,6 +325,12 @@ def _delete_item(operation: DeleteItem) -> Request:
 
 def _check_update_keys(key: Key, update: Update) -> None:
     spec = spec_of(key.model)
+    if not isinstance(update, Update):
+        raise InvalidRequest(
+            f"an update of {spec.name} must be an Update, got {update!r} "
+            f"({type(update).__name__}); build one from the model class's columns, for "
+            "example Model.column.set(value)"
+        )
     key_names = {c.key_name for c in spec.keys}
     for action in update.actions:
         if action.path.segments[0] in key_names:
@@ -592,8 +603,18 @@ def _check_transaction(operation: str, entries: list[dict[str, Any]]) -> None:
         )
 
 
+def _check_item_kinds(operation: str, items: Sequence[Any], reads: bool) -> None:
+    for position, item in enumerate(items):
+        if isinstance(item, TransactGet) != reads:
+            expected = "TransactGet items" if reads else "put, update, delete and check items"
+            raise InvalidRequest(
+                f"{operation} takes {expected}, but item {position} is a {type(item).__name__}"
+            )
+
+
 @_rule(TransactWriteItems)
 def _transact_write_items(operation: TransactWriteItems) -> Request:
+    _check_item_kinds("TransactWriteItems", operation.items, reads=False)
     entries = [compile_transact_item(item) for item in operation.items]
     _check_transaction("TransactWriteItems", entries)
     keys = []
@@ -617,6 +638,7 @@ def _transact_write_items(operation: TransactWriteItems) -> Request:
 
 @_rule(TransactGetItems)
 def _transact_get_items(operation: TransactGetItems) -> Request:
+    _check_item_kinds("TransactGetItems", operation.items, reads=True)
     entries = [compile_transact_item(item) for item in operation.items]
     _check_transaction("TransactGetItems", entries)
     keys = [(_entry_body(entry)["TableName"], _entry_body(entry)["Key"]) for entry in entries]
