@@ -21,7 +21,40 @@ from bloopfp.types import Type
 from bloopfp.updates import Arithmetic, IfNotExists, Update
 
 
-class ColumnRef:
+class Comparable:
+    """Python's comparison operators and `between`, each building a condition.
+
+    Subclasses are operands of conditions (a column reference, `size()` of one), so `==` builds a
+    condition and instances are unhashable.
+    """
+
+    __slots__ = ()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> Condition:  # type: ignore[override]
+        return conditions.eq(self, other)
+
+    def __ne__(self, other: object) -> Condition:  # type: ignore[override]
+        return conditions.ne(self, other)
+
+    def __lt__(self, other: Any) -> Condition:
+        return conditions.lt(self, other)
+
+    def __le__(self, other: Any) -> Condition:
+        return conditions.le(self, other)
+
+    def __gt__(self, other: Any) -> Condition:
+        return conditions.gt(self, other)
+
+    def __ge__(self, other: Any) -> Condition:
+        return conditions.ge(self, other)
+
+    def between(self, low: Any, high: Any) -> Condition:
+        return conditions.between(self, low, high)
+
+
+class ColumnRef(Comparable):
     """A reference to one column of a model, or to a document path inside it.
 
     `segments` is the DynamoDB path, starting with the column's attribute name. `type` is the
@@ -84,30 +117,7 @@ class ColumnRef:
     def __getitem__(self, segment: Segment) -> ColumnRef:
         return nested(self, segment)
 
-    __hash__ = None  # type: ignore[assignment]
-
-    # Conditions.
-
-    def __eq__(self, other: object) -> Condition:  # type: ignore[override]
-        return conditions.eq(self, other)
-
-    def __ne__(self, other: object) -> Condition:  # type: ignore[override]
-        return conditions.ne(self, other)
-
-    def __lt__(self, other: Any) -> Condition:
-        return conditions.lt(self, other)
-
-    def __le__(self, other: Any) -> Condition:
-        return conditions.le(self, other)
-
-    def __gt__(self, other: Any) -> Condition:
-        return conditions.gt(self, other)
-
-    def __ge__(self, other: Any) -> Condition:
-        return conditions.ge(self, other)
-
-    def between(self, low: Any, high: Any) -> Condition:
-        return conditions.between(self, low, high)
+    # Conditions beyond the comparison operators of Comparable.
 
     def in_(self, values: Iterable[Any]) -> Condition:
         return conditions.in_(self, values)
@@ -172,7 +182,7 @@ class ColumnRef:
         return updates.if_not_exists(self, default)
 
 
-class SizeRef:
+class SizeRef(Comparable):
     """`size(column)` as returned by `ColumnRef.size()`, compared with Python's operators."""
 
     __slots__ = ("node",)
@@ -182,29 +192,6 @@ class SizeRef:
 
     def __repr__(self) -> str:
         return f"<Size {describe_path(self.node.path.segments)}>"
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> Condition:  # type: ignore[override]
-        return conditions.eq(self, other)
-
-    def __ne__(self, other: object) -> Condition:  # type: ignore[override]
-        return conditions.ne(self, other)
-
-    def __lt__(self, other: Any) -> Condition:
-        return conditions.lt(self, other)
-
-    def __le__(self, other: Any) -> Condition:
-        return conditions.le(self, other)
-
-    def __gt__(self, other: Any) -> Condition:
-        return conditions.gt(self, other)
-
-    def __ge__(self, other: Any) -> Condition:
-        return conditions.ge(self, other)
-
-    def between(self, low: Any, high: Any) -> Condition:
-        return conditions.between(self, low, high)
 
 
 def nested(parent: ColumnRef, segment: Segment) -> ColumnRef:
