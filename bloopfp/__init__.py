@@ -7,6 +7,7 @@ operation into the exact low-level boto3 request; an `Engine` runs operations th
 from bloopfp import errors, operations, types
 from bloopfp.compiler import Request
 from bloopfp.compiler import compile_operation as compile
+from bloopfp.compiler.expressions import expression_of
 from bloopfp.conditions import (
     EMPTY,
     Condition,
@@ -60,6 +61,7 @@ __all__ = [
     "eq",
     "errors",
     "exists",
+    "expression_of",
     "ge",
     "gt",
     "in_",

@@ -8,6 +8,9 @@ when its values are, compares by structure, and never evaluates to a bool.
 >>> cond = eq(path("status"), "open") & not_exists(path("deleted"))
 >>> cond
 <Condition status = 'open' AND attribute_not_exists(deleted)>
+>>> from bloopfp.compiler.expressions import expression_of
+>>> expression_of(cond)
+'#n0 = :v0 AND attribute_not_exists(#n1)'
 >>> cond == eq(path("status"), "open") & not_exists(path("deleted"))
 True
 """
@@ -264,6 +267,9 @@ def compare(operator: str, left: Any, right: Any) -> Condition:
     >>> from bloopfp.paths import path
     >>> compare(">=", path("age"), 18)
     <Condition age >= 18>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(compare(">=", path("age"), 18))
+    '#n0 >= :v0'
     """
     if operator not in COMPARATORS:
         raise InvalidCondition(
@@ -305,6 +311,9 @@ def eq(left: Any, right: Any) -> Condition:
     >>> from bloopfp.paths import path
     >>> eq(path("status"), "open")
     <Condition status = 'open'>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(eq(path("status"), "open"))
+    '#n0 = :v0'
     """
     return compare("=", left, right)
 
@@ -315,6 +324,9 @@ def ne(left: Any, right: Any) -> Condition:
     >>> from bloopfp.paths import path
     >>> ne(path("status"), "open")
     <Condition status <> 'open'>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(ne(path("status"), "open"))
+    '#n0 <> :v0'
     """
     return compare("<>", left, right)
 
@@ -345,6 +357,9 @@ def between(operand: Any, low: Any, high: Any) -> Condition:
     >>> from bloopfp.paths import path
     >>> between(path("age"), 18, 65)
     <Condition age BETWEEN 18 AND 65>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(between(path("age"), 18, 65))
+    '#n0 BETWEEN :v0 AND :v1'
     """
     side = _side(operand)
     _require(side, "supports_ordering", "BETWEEN")
@@ -386,6 +401,9 @@ def in_(operand: Any, values: Iterable[Any]) -> Condition:
     >>> from bloopfp.paths import path
     >>> in_(path("status"), ["open", "held"])
     <Condition status IN ('open', 'held')>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(in_(path("status"), ["open", "held"]))
+    '#n0 IN (:v0, :v1)'
     """
     side = _side(operand)
     if isinstance(values, str | bytes):
@@ -401,6 +419,9 @@ def begins_with(operand: Any, prefix: Any) -> Condition:
     >>> from bloopfp.paths import path
     >>> begins_with(path("sku"), "AB-")
     <Condition begins_with(sku, 'AB-')>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(begins_with(path("sku"), "AB-"))
+    'begins_with(#n0, :v0)'
     """
     side = _path_side(operand, "begins_with")
     _require(side, "supports_begins_with", "begins_with")
@@ -416,6 +437,9 @@ def contains(operand: Any, member: Any) -> Condition:
     >>> from bloopfp.paths import path
     >>> contains(path("tags"), "red")
     <Condition contains(tags, 'red')>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(contains(path("tags"), "red"))
+    'contains(#n0, :v0)'
     """
     side = _path_side(operand, "contains")
     _require(side, "supports_contains", "contains")
@@ -451,6 +475,9 @@ def attribute_exists(operand: Any) -> Condition:
     >>> from bloopfp.paths import path
     >>> attribute_exists(path("email"))
     <Condition attribute_exists(email)>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(attribute_exists(path("email")))
+    'attribute_exists(#n0)'
     """
     return Function("attribute_exists", _path_of(operand, "attribute_exists"))
 
@@ -461,6 +488,9 @@ def attribute_not_exists(operand: Any) -> Condition:
     >>> from bloopfp.paths import path
     >>> attribute_not_exists(path("email"))
     <Condition attribute_not_exists(email)>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(attribute_not_exists(path("email")))
+    'attribute_not_exists(#n0)'
     """
     return Function("attribute_not_exists", _path_of(operand, "attribute_not_exists"))
 
@@ -481,6 +511,9 @@ def attribute_type(operand: Any, type_code: str) -> Condition:
     >>> from bloopfp.paths import path
     >>> attribute_type(path("tags"), "SS")
     <Condition attribute_type(tags, 'SS')>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(attribute_type(path("tags"), "SS"))
+    'attribute_type(#n0, :v0)'
     """
     if type_code not in ATTRIBUTE_TYPES:
         raise InvalidCondition(
@@ -496,6 +529,9 @@ def size(operand: Any) -> Size:
     >>> from bloopfp.paths import path
     >>> gt(size(path("tags")), 3)
     <Condition size(tags) > 3>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(gt(size(path("tags")), 3))
+    'size(#n0) > :v0'
     """
     side = _path_side(operand, "size")
     _require(side, "supports_size", "size")
@@ -509,6 +545,9 @@ def and_(*conditions: Condition) -> Condition:
     >>> from bloopfp.paths import path
     >>> and_(exists(path("a")), EMPTY, and_(exists(path("b")), exists(path("c"))))
     <Condition attribute_exists(a) AND attribute_exists(b) AND attribute_exists(c)>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(and_(exists(path("a")), EMPTY, and_(exists(path("b")), exists(path("c")))))
+    'attribute_exists(#n0) AND attribute_exists(#n1) AND attribute_exists(#n2)'
     """
     return _combine(And, conditions)
 
@@ -519,6 +558,9 @@ def or_(*conditions: Condition) -> Condition:
     >>> from bloopfp.paths import path
     >>> or_(exists(path("a")), exists(path("b")) & exists(path("c")))
     <Condition attribute_exists(a) OR (attribute_exists(b) AND attribute_exists(c))>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(or_(exists(path("a")), exists(path("b")) & exists(path("c"))))
+    'attribute_exists(#n0) OR (attribute_exists(#n1) AND attribute_exists(#n2))'
     """
     return _combine(Or, conditions)
 
@@ -547,6 +589,9 @@ def not_(condition: Condition) -> Condition:
     >>> from bloopfp.paths import path
     >>> not_(exists(path("a")))
     <Condition NOT attribute_exists(a)>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(not_(exists(path("a"))))
+    'NOT attribute_exists(#n0)'
     """
     if not isinstance(condition, Condition):
         raise InvalidCondition(f"expected a condition, not {condition!r}")

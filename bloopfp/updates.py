@@ -10,8 +10,13 @@ its ancestors, are rejected when combined, as DynamoDB rejects them.
 >>> update = set_(path("name"), "Ada", String()) & remove(path("nickname"))
 >>> update
 <Update SET name = 'Ada' REMOVE nickname>
+>>> from bloopfp.compiler.expressions import expression_of
+>>> expression_of(update)
+'SET #n0 = :v0 REMOVE #n1'
 >>> increment(path("visits")) & delete(path("tags"), {"old"})
 <Update ADD visits 1 DELETE tags {'old'}>
+>>> expression_of(increment(path("visits")) & delete(path("tags"), {"old"}))
+'ADD #n0 :v0 DELETE #n1 :v1'
 """
 
 from __future__ import annotations
@@ -177,6 +182,9 @@ def combine(*updates: Update) -> Update:
     >>> from bloopfp.paths import path
     >>> combine(remove(path("a")), remove(path("b")))
     <Update REMOVE a, b>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(combine(remove(path("a")), remove(path("b"))))
+    'REMOVE #n0, #n1'
     """
     for update in updates:
         if not isinstance(update, Update):
@@ -385,8 +393,13 @@ def set_(target: Any, value: Any, value_type: Type | None = None) -> Update:
     >>> from bloopfp.paths import path
     >>> set_(path("name"), "Ada")
     <Update SET name = 'Ada'>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(set_(path("name"), "Ada"))
+    'SET #n0 = :v0'
     >>> set_(path("total"), plus(path("total"), path("delta")))
     <Update SET total = total + delta>
+    >>> expression_of(set_(path("total"), plus(path("total"), path("delta"))))
+    'SET #n0 = #n0 + #n1'
     """
     resolved = _target(target, "SET")
     if value is None:
@@ -405,6 +418,9 @@ def remove(target: Any) -> Update:
     >>> from bloopfp.paths import path
     >>> remove(path("history", 0))
     <Update REMOVE history[0]>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(remove(path("history", 0)))
+    'REMOVE #n0[0]'
     """
     return Update((RemoveAction(_target(target, "REMOVE").path),))
 
@@ -415,6 +431,9 @@ def add(target: Any, value: Any) -> Update:
     >>> from bloopfp.paths import path
     >>> add(path("tags"), {"new"})
     <Update ADD tags {'new'}>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(add(path("tags"), {"new"}))
+    'ADD #n0 :v0'
     """
     resolved = _target(target, "ADD")
     _require_backing(resolved, ("N", "SS", "NS", "BS"), "ADD", "numbers and sets")
@@ -430,6 +449,9 @@ def delete(target: Any, values: Any) -> Update:
     >>> from bloopfp.paths import path
     >>> delete(path("tags"), {"old"})
     <Update DELETE tags {'old'}>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(delete(path("tags"), {"old"}))
+    'DELETE #n0 :v0'
     """
     resolved = _target(target, "DELETE")
     _require_backing(resolved, ("SS", "NS", "BS"), "DELETE", "sets")
@@ -454,6 +476,9 @@ def increment(target: Any, amount: Any = 1) -> Update:
     >>> from bloopfp.paths import path
     >>> increment(path("visits"), 2)
     <Update ADD visits 2>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(increment(path("visits"), 2))
+    'ADD #n0 :v0'
     """
     resolved = _target(target, "ADD")
     _require_backing(resolved, ("N",), "increment", "numbers")
@@ -466,6 +491,9 @@ def decrement(target: Any, amount: Any = 1) -> Update:
     >>> from bloopfp.paths import path
     >>> decrement(path("stock"))
     <Update ADD stock -1>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(decrement(path("stock")))
+    'ADD #n0 :v0'
     """
     if isinstance(amount, bool) or not isinstance(amount, int | float | decimal.Decimal):
         raise InvalidCondition(f"decrement takes a number, not {amount!r}")
@@ -478,6 +506,9 @@ def append(target: Any, values: Any) -> Update:
     >>> from bloopfp.paths import path
     >>> append(path("log"), ["b"])
     <Update SET log = list_append(log, ('b',))>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(append(path("log"), ["b"]))
+    'SET #n0 = list_append(#n0, :v0)'
     """
     resolved = _list_target(target)
     appended = list_append(target, _list_term(values, resolved.type or DynamicList(), resolved))
@@ -490,6 +521,9 @@ def prepend(target: Any, values: Any) -> Update:
     >>> from bloopfp.paths import path
     >>> prepend(path("log"), ["a"])
     <Update SET log = list_append(('a',), log)>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(prepend(path("log"), ["a"]))
+    'SET #n0 = list_append(:v0, #n0)'
     """
     resolved = _list_target(target)
     prepended = list_append(_list_term(values, resolved.type or DynamicList(), resolved), target)
@@ -502,6 +536,9 @@ def append_or_create(target: Any, values: Any) -> Update:
     >>> from bloopfp.paths import path
     >>> append_or_create(path("log"), ["b"])
     <Update SET log = list_append(if_not_exists(log, ()), ('b',))>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(append_or_create(path("log"), ["b"]))
+    'SET #n0 = list_append(if_not_exists(#n0, :v0), :v1)'
     """
     resolved = _list_target(target)
     list_type = resolved.type or DynamicList()
@@ -522,6 +559,9 @@ def set_if_not_exists(target: Any, value: Any) -> Update:
     >>> from bloopfp.paths import path
     >>> set_if_not_exists(path("created"), 1700000000)
     <Update SET created = if_not_exists(created, 1700000000)>
+    >>> from bloopfp.compiler.expressions import expression_of
+    >>> expression_of(set_if_not_exists(path("created"), 1700000000))
+    'SET #n0 = if_not_exists(#n0, :v0)'
     """
     default = if_not_exists(target, value)
     return Update((SetAction(default.path, default),))

@@ -219,3 +219,19 @@ def checked_update(node: Update, placeholders: Placeholders) -> str:
     text = update(node, placeholders)
     limits.check_expression_length("UpdateExpression", text)
     return text
+
+
+def expression_of(node: Condition | Update) -> str:
+    """Return the expression string that a condition or update compiles to, for reading.
+
+    The placeholders are numbered as in a request that holds only this expression.
+
+    >>> from bloopfp.conditions import eq
+    >>> from bloopfp.paths import path
+    >>> expression_of(eq(path("status"), "open"))
+    '#n0 = :v0'
+    """
+    placeholders = Placeholders()
+    if isinstance(node, Update):
+        return update(node, placeholders)
+    return condition(node, placeholders)
