@@ -297,7 +297,7 @@ def _is_operand(operand: Any) -> bool:
 
 
 def _compare_with_none(operator: str, side: _Side) -> Condition:
-    # An absent attribute is None in a record, so `== None` asks that the attribute is absent.
+    # An absent attribute is None in a record, so `== None` requires that the attribute is absent.
     if not isinstance(side.node, Path) or operator not in ("=", "<>"):
         raise InvalidCondition(
             f"{side.label} {operator} None: None compares only with == and != on a path"

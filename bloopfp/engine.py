@@ -121,7 +121,7 @@ class Engine:
             self._bind_options(model_cls)
 
     def _bind_options(self, model_cls: Any) -> None:
-        """Enable time to live and backups when the model asks and the table lacks them.
+        """Enable time to live and backups when the model declares them and the table lacks them.
 
         DynamoDB rejects enabling time to live on a table where it is already enabled, so the
         current setting is read first.
@@ -148,7 +148,7 @@ class Engine:
         UpdateExpression still checks it.
 
         For a model with a version column, the write also requires that the stored version is
-        the record's (or that none is stored, for a first save) and advances it; the returned
+        the record's (or that none is stored, for a first save) and advances it. The returned
         record carries the new version, and a stale version raises ConditionFailed.
         """
         condition = require_condition(condition, argument="condition", model=type(record))

@@ -275,7 +275,7 @@ class ItemsNotFound(NotFound):
 class BatchIncomplete(BloopfpError):
     """A batch read or write gave up before every request was processed.
 
-    `unprocessed` holds exactly the inputs that were not read or written, in the caller's terms
+    `unprocessed` contains exactly the inputs that were not read or written, in the caller's terms
     (records, or keys by Python column name), in the order they were given. Everything else was
     processed, so retrying with `unprocessed` finishes the work.
     """

@@ -53,7 +53,7 @@ def check_expression_length(parameter: str, expression: str) -> None:
 
 
 def check_operator_count(parameter: str, count: int) -> None:
-    """Raise InvalidCondition when an expression holds more than 300 operators and functions."""
+    """Raise InvalidCondition when an expression contains more than 300 operators and functions."""
     if count > MAX_OPERATORS:
         raise InvalidCondition(
             f"{parameter} uses {count} operators and functions, but DynamoDB accepts at most "

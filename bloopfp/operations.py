@@ -175,7 +175,7 @@ def save_item(record: Any, *, old: Any = None, condition: Condition = EMPTY) -> 
     For a model with a version column, the write also requires that the stored version is still
     the one loaded (or that none is stored, for a record whose version is None) and advances it
     by one. A failed check raises ConditionFailed when the write is sent. The returned record
-    holds the new version.
+    carries the new version.
     """
     version = version_column(record)
     if old is None:

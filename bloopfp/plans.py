@@ -1,6 +1,6 @@
 """Plans: pure state machines for work that takes more than one request.
 
-A plan says which request comes first and, given each response, which comes next. It performs no
+A plan names the request that comes first and, given each response, which comes next. It performs no
 IO; `bloopfp.runtime` drives it through an executor.
 """
 
@@ -122,7 +122,7 @@ def start_read(
 
 
 def table_ready(description: Mapping[str, Any]) -> bool:
-    """Whether a DescribeTable response shows the table and all its indexes ACTIVE."""
+    """Return whether a DescribeTable response shows the table and all its indexes ACTIVE."""
     table = description.get("Table", {})
     if table.get("TableStatus") != "ACTIVE":
         return False
@@ -189,14 +189,17 @@ def _describe_projection(projection: Mapping[str, Any]) -> str:
 
 
 def ttl_enabled(description: Mapping[str, Any], attribute_name: str) -> bool:
-    """Whether a DescribeTimeToLive response shows TTL enabled (or enabling) on the attribute."""
+    """Return whether a DescribeTimeToLive response shows TTL enabled on the attribute.
+
+    ENABLING counts as enabled, because the requested setting is already being applied.
+    """
     settings = description.get("TimeToLiveDescription", {})
     status = settings.get("TimeToLiveStatus")
     return status in ("ENABLED", "ENABLING") and settings.get("AttributeName") == attribute_name
 
 
 def backups_enabled(description: Mapping[str, Any]) -> bool:
-    """Whether a DescribeContinuousBackups response shows point-in-time recovery enabled."""
+    """Return whether a DescribeContinuousBackups response shows point-in-time recovery enabled."""
     backups = description.get("ContinuousBackupsDescription", {})
     recovery = backups.get("PointInTimeRecoveryDescription", {})
     return recovery.get("PointInTimeRecoveryStatus") in ("ENABLED", "ENABLING")

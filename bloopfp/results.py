@@ -272,7 +272,7 @@ class ParallelResults(Generic[R]):
 
 
 class _Sources(Sequence[Callable[[], Iterator[Event]]]):
-    """The event sources of a parallel scan's segments, built when a worker asks for one."""
+    """The event sources of a parallel scan's segments, built when a worker requests one."""
 
     def __init__(self, results: ParallelResults[Any]) -> None:
         self._results = results

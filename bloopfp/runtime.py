@@ -138,7 +138,7 @@ class Runtime:
         `follow(request, response)` returns the request for the unprocessed part of `request`,
         or None. A throttled call and a response with unprocessed requests each use one attempt
         of the retry policy, with the same backoff. When the attempts run out, the returned
-        BatchRun's `unfinished` holds the request that was not completed. Errors that are not
+        BatchRun's `unfinished` is the request that was not completed. Errors that are not
         retryable are raised translated, and so is a connection failure on the last attempt.
         Earlier responses of this batch may have applied.
         """

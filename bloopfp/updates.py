@@ -126,7 +126,7 @@ KEYWORDS: tuple[tuple[str, type], ...] = (
 def _check_actions(_: Any, __: Any, actions: tuple[Action, ...]) -> None:
     for action in actions:
         if not isinstance(action, Action):
-            raise InvalidCondition(f"an update holds actions, not {action!r}")
+            raise InvalidCondition(f"an update contains actions, not {action!r}")
     paths = [action.path.segments for action in actions]
     for i, first in enumerate(paths):
         for second in paths[i + 1 :]:
@@ -642,7 +642,7 @@ def _require_version_column(record: Any) -> Column:
 def version_guard(record: Any) -> tuple[Condition, Update]:
     """Return the condition and update that advance the version of `record` as last loaded.
 
-    The condition asks that the stored version still equals the record's, or that none is stored
+    The condition requires that the stored version still equals the record's, or that none is stored
     when the record's version is None (a first save). The update sets the stored version to the
     next one. `next_version(record)` returns the record holding that version.
 
