@@ -70,4 +70,17 @@ def load_item(model_cls: Any, item: Mapping[str, AttributeValue]) -> Any:
             values[col.name] = col.type.load(stored)
         except InvalidValue as error:
             raise error.in_column(spec.name, col.name) from None
-    return model_cls(**values)
+    return _loaded_record(model_cls, values)
+
+
+def _loaded_record(model_cls: Any, values: Mapping[str, Any]) -> Any:
+    """Create a record from values that column types loaded, skipping the constructor's checks.
+
+    `Type.load` already returns each value in the normalized form the constructor would convert
+    it to, and rejects stored values the type cannot hold, so running the converters and
+    validators again would only repeat that work (about half the cost of a load).
+    """
+    record = object.__new__(model_cls)
+    for name, value in values.items():
+        object.__setattr__(record, name, value)
+    return record
