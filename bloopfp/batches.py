@@ -207,7 +207,7 @@ def resolve_duplicates(writes: Iterable[Write], rule: Duplicates) -> list[Write]
 
 def _table_and_key(write: Write) -> tuple[str, Mapping[str, Any]]:
     table, parts = write.token
-    return table, {name: {code: raw} for name, code, raw in parts}
+    return table, {name: {code: str(raw) if code == "N" else raw} for name, code, raw in parts}
 
 
 def plan_writes(writes: Iterable[Write]) -> tuple[BatchWriteItem, ...]:

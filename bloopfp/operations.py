@@ -320,6 +320,11 @@ def _check_key_values(part: Condition, key_column: Column, where: str) -> None:
                 f"key condition on {where} compares {key_column.name!r}, stored as "
                 f"{key_column.type.backing}, with {operand.value!r} stored as {stored}"
             )
+        if operand.value in ("", b"") and not isinstance(part, Function):
+            raise InvalidCondition(
+                f"key condition on {where} compares {key_column.name!r} with an empty value, "
+                "which DynamoDB rejects because keys are never empty"
+            )
 
 
 def _check_range_part(part: Condition, where: str) -> None:

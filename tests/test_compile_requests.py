@@ -590,3 +590,8 @@ def test_update_of_key_column() -> None:
 def test_compile_unknown_value() -> None:
     with pytest.raises(InvalidRequest, match="no compile rule"):
         compile(object())
+
+
+def test_key_condition_empty_hash_value() -> None:
+    with pytest.raises(InvalidCondition, match="empty value"):
+        query(Order, Order.customer == "")

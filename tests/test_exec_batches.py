@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import math
 from collections import Counter
 from typing import Any
@@ -10,9 +11,10 @@ import pytest
 
 from bloopfp import Engine, RetryPolicy, errors
 from bloopfp.cursors import ParallelCursor
+from bloopfp.executors.memory import MemoryExecutor
 from bloopfp.executors.recording import FaultInjectingExecutor, RecordingExecutor
 from bloopfp.models import GlobalSecondaryIndex, column, model
-from bloopfp.types import Binary, Integer, String
+from bloopfp.types import Binary, Integer, Number, String
 
 
 @model(table_name="exec_readings")
@@ -141,3 +143,33 @@ def test_parallel_scan(recorder: RecordingExecutor) -> None:
     combined = list(map(key_of, head + tail))
     assert len(combined) == len(set(combined))
     assert sorted(combined) == sorted(map(key_of, records))
+
+
+@model(table_name="number_keyed")
+class NumberKeyed:
+    group: str = column(String, hash_key=True)
+    rank: decimal.Decimal = column(Number, range_key=True)
+
+
+def test_load_many_number_key_by_value() -> None:
+    # DynamoDB trims zeros, so "1E+2" is stored and returned as "100".
+    engine = Engine(MemoryExecutor(), sleep=lambda _: None)
+    engine.bind(NumberKeyed, wait_delay=0)
+    engine.save(NumberKeyed(group="a", rank=decimal.Decimal("1E+2")))
+
+    loaded = engine.load_many(NumberKeyed, [{"group": "a", "rank": decimal.Decimal("1E+2")}])
+
+    assert loaded == [NumberKeyed(group="a", rank=decimal.Decimal("100"))]
+
+
+def test_save_many_equal_number_keys_deduplicated() -> None:
+    engine = Engine(MemoryExecutor(), sleep=lambda _: None)
+    engine.bind(NumberKeyed, wait_delay=0)
+    first = NumberKeyed(group="b", rank=decimal.Decimal("1.5"))
+    second = NumberKeyed(group="b", rank=decimal.Decimal("1.50"))
+
+    engine.save_many([first, second])
+
+    with pytest.raises(errors.DuplicateKeys):
+        engine.save_many([first, second], duplicates="reject")
+    assert len(engine.scan(NumberKeyed).all()) == 1

@@ -492,3 +492,21 @@ def test_query_order_matches_numbers(numbers: list[int]) -> None:
     }
     response = executor.call("Query", request)
     assert [int(item["at"]["N"]) for item in response["Items"]] == sorted(numbers)
+
+
+def test_query_empty_hash_key_rejected() -> None:
+    executor = MemoryExecutor()
+    executor.call("CreateTable", TABLE)
+
+    with pytest.raises(ClientError) as raised:
+        executor.call(
+            "Query",
+            {
+                "TableName": TABLE["TableName"],
+                "KeyConditionExpression": "#h = :h",
+                "ExpressionAttributeNames": {"#h": TABLE["KeySchema"][0]["AttributeName"]},
+                "ExpressionAttributeValues": {":h": {"S": ""}},
+            },
+        )
+
+    assert raised.value.response["Error"]["Code"] == "ValidationException"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -412,13 +413,18 @@ def _scan(operation: Scan) -> Request:
 def key_token(table: str, key: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, str, Any], ...]]:
     """Return a hashable identity of one item: its table and key attribute values.
 
+    Numbers are compared by value, because DynamoDB trims their zeros: "1.50" and "1.5" name the
+    same item.
+
     >>> key_token("people", {"id": {"S": "a"}})
     ('people', (('id', 'S', 'a'),))
+    >>> key_token("t", {"n": {"N": "1.50"}}) == key_token("t", {"n": {"N": "1.5"}})
+    True
     """
     parts = []
     for name in sorted(key):
         ((code, raw),) = key[name].items()
-        parts.append((name, code, raw))
+        parts.append((name, code, decimal.Decimal(raw) if code == "N" else raw))
     return table, tuple(parts)
 
 

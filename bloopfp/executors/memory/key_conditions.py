@@ -109,11 +109,16 @@ def analyze(condition: Condition, key: KeySchema) -> KeyCondition:
         raise invalid("Query key condition not supported")
     hash_value = _values(hash_part)[0]
     _check_type(hash_value, key.hash_type)
+    _check_not_empty(hash_value, key.hash_name)
 
     range_part = parts.get(key.range_name) if key.range_name is not None else None
     if range_part is not None and key.range_type is not None:
         for value in _values(range_part):
             _check_type(value, key.range_type)
+            # NOTE: DynamoDB's rejection of an empty hash key value is reported from AWS; the same
+            # rule for range key comparisons is inferred from it. begins_with("") is left alone.
+            if not isinstance(range_part, Function):
+                _check_not_empty(value, key.range_name or "")
         if isinstance(range_part, Function) and key.range_type == "N":
             raise invalid(
                 "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
@@ -183,6 +188,14 @@ def _values(condition: Condition) -> list[AttributeValue]:
 def _check_type(value: AttributeValue, declared: str) -> None:
     if type_of(value) != declared:
         raise invalid_parameters("Condition parameter type does not match schema type")
+
+
+def _check_not_empty(value: AttributeValue, name: str) -> None:
+    if value.get("S") == "" or value.get("B") in (b"", bytearray()):
+        raise invalid_parameters(
+            "The AttributeValue for a key attribute cannot contain an empty "
+            f"{'string' if 'S' in value else 'binary'} value. Key: {name}"
+        )
 
 
 def _invalid_operator(operator: str) -> RequestRejected:
