@@ -170,7 +170,7 @@ def save_item(record: Any, *, old: Any = None, condition: Condition = EMPTY) -> 
 
     Without `old` the write is a PutItem of the whole record. With `old`, the record as last
     loaded, it is an UpdateItem of the columns that differ (see `updates.diff`), and None when
-    nothing differs, there is no condition and the model has no version column.
+    nothing differs and there is no condition (the version is then left as it is).
 
     For a model with a version column, the write also requires that the stored version is still
     the one loaded (or that none is stored, for a record whose version is None) and advances it
@@ -190,9 +190,9 @@ def save_item(record: Any, *, old: Any = None, condition: Condition = EMPTY) -> 
     dump_item(record)
     update = diff(old, record)
     key = key_of_record(record)
+    if not update.actions and isinstance(condition, Always):
+        return Save(None, record)
     if version is None:
-        if not update.actions and isinstance(condition, Always):
-            return Save(None, record)
         return Save(UpdateItem(key, update, condition=condition), record)
 
     if getattr(old, version.name) != getattr(record, version.name):

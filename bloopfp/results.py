@@ -66,7 +66,9 @@ class ResultIterator(Generic[R]):
     """An iterator over the records of a Query or Scan, with a resume cursor.
 
     After each record, `cursor` resumes right after it. Pass it (or its `to_dict()` or
-    `to_json()` form) as `cursor=` to `Engine.query` or `Engine.scan` to continue.
+    `to_json()` form) as `cursor=` to `Engine.query` or `Engine.scan` to continue. `close()`, or
+    leaving a `with` block, stops reading; for a parallel scan it stops the reader threads, which
+    otherwise keep filling their buffer until the iterator is garbage-collected.
     """
 
     def __init__(self, events: Iterator[Event], cursor: AnyCursor) -> None:
@@ -76,6 +78,18 @@ class ResultIterator(Generic[R]):
 
     def __iter__(self) -> ResultIterator[R]:
         return self
+
+    def __enter__(self) -> ResultIterator[R]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop reading pages; the cursor stays where the last record left it."""
+        close = getattr(self._events, "close", None)
+        if close is not None:
+            close()
 
     def __next__(self) -> R:
         for event in self._events:
@@ -306,6 +320,11 @@ class _ParallelIterator(ResultIterator[R]):
         self._results = results
         self._merged = merged
         self._positions: list[Cursor | None] = [None] * results.total_segments
+
+    def close(self) -> None:
+        close = getattr(self._merged, "close", None)
+        if close is not None:
+            close()
 
     def __next__(self) -> R:
         progress = self._results._progress

@@ -454,15 +454,42 @@ def test_connection_errors_are_retried() -> None:
     assert executor.failures == []
 
 
-def test_batch_connection_failure_raises() -> None:
+def test_batch_connection_failure_reports_unwritten() -> None:
     class Unreachable:
         def call(self, operation: str, params: Any) -> dict[str, Any]:
             raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
 
     engine = Engine(Unreachable(), retry=RetryPolicy(attempts=2), sleep=no_sleep)
+    notes = [Note(owner="ann", sk=i) for i in range(30)]
 
-    with pytest.raises(errors.ConnectionFailed, match="BatchWriteItem"):
-        engine.save_many([Note(owner="ann", sk=1)])
+    with pytest.raises(errors.BatchIncomplete) as raised:
+        engine.save_many(notes)
+
+    assert list(raised.value.unprocessed) == notes
+
+
+def test_batch_connection_lost_midway() -> None:
+    # The second chunk never connects: the first 25 records are stored, the rest are reported.
+    inner = MemoryExecutor()
+    calls: list[str] = []
+
+    class LosesConnection:
+        def call(self, operation: str, params: Any) -> dict[str, Any]:
+            calls.append(operation)
+            if operation == "BatchWriteItem" and calls.count("BatchWriteItem") > 1:
+                raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
+            return inner.call(operation, params)
+
+    engine = Engine(LosesConnection(), retry=RetryPolicy(attempts=3), sleep=no_sleep)
+    engine.bind(Note, wait_delay=0)
+    notes = [Note(owner="ann", sk=i) for i in range(60)]
+
+    with pytest.raises(errors.BatchIncomplete) as raised:
+        engine.save_many(notes)
+
+    stored = Engine(inner).query(Note, Note.owner == "ann").all()
+    assert sorted(stored + list(raised.value.unprocessed), key=lambda n: n.sk) == notes
+    assert set(stored).isdisjoint(raised.value.unprocessed)
 
 
 # Parallel scans.
@@ -526,3 +553,21 @@ def test_condition_failed_shows_number_keys(engine: Engine) -> None:
     assert "sk=1" in message
     assert "sk='1'" not in message
     assert "owner='ann'" in message
+
+
+def test_parallel_scan_close_stops_readers() -> None:
+    engine, recorder = memory_engine()
+    engine.save_many([Note(owner=f"o{i}", sk=i) for i in range(200)])
+    before = {thread.name for thread in threading.enumerate()}
+
+    with iter(engine.scan(Note, segments=4, page_size=5)) as records:
+        next(records)
+        cursor = records.cursor
+
+    time.sleep(0.2)
+    recorder.reset()
+    time.sleep(0.2)
+    readers = [t for t in threading.enumerate() if t.name not in before and t.is_alive()]
+    assert readers == []
+    assert recorder.calls == []
+    assert cursor is not None

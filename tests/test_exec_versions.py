@@ -139,3 +139,16 @@ def test_delete_many_by_key_without_check(engine: Engine) -> None:
 
     with pytest.raises(errors.NotFound):
         engine.load(Document, id="d")
+
+
+def test_unchanged_versioned_save_sends_nothing() -> None:
+    recorder = RecordingExecutor(MemoryExecutor())
+    engine = Engine(recorder, sleep=lambda _: None)
+    engine.bind(Document, wait_delay=0)
+    stored = engine.save(Document(id="d", body="one"))
+    recorder.reset()
+
+    again = engine.save(stored, old=stored)
+
+    assert recorder.calls == []
+    assert again == stored
