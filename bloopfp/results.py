@@ -13,7 +13,7 @@ import attrs
 
 from bloopfp.compiler import Request
 from bloopfp.cursors import AnyCursor, Cursor, ParallelCursor, start_cursor
-from bloopfp.errors import ConstraintViolation
+from bloopfp.errors import ConstraintViolation, InvalidRequest
 from bloopfp.items import load_item
 from bloopfp.plans import Paginate, Read, start_read
 from bloopfp.runtime import DEFAULT_SCAN_WORKERS, Runtime
@@ -149,6 +149,11 @@ class Results(Generic[R]):
         return self._runtime.pages(Paginate(first))
 
     def __iter__(self) -> ResultIterator[R]:
+        if self.request.params.get("Select") == "COUNT":
+            raise InvalidRequest(
+                f"{self.request.operation} on {self.request.table} was built with "
+                "select='COUNT', which returns no items; call .count() instead"
+            )
         state = self._start()
         return ResultIterator(read_events(self._runtime, state, self._model), state.cursor)
 

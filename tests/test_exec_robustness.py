@@ -571,3 +571,13 @@ def test_parallel_scan_close_stops_readers() -> None:
     assert readers == []
     assert recorder.calls == []
     assert cursor is not None
+
+
+def test_count_select_refuses_records() -> None:
+    engine, _ = memory_engine()
+    engine.save(Note(owner="ann", sk=1))
+    results = engine.query(Note, Note.owner == "ann", select="COUNT")
+
+    with pytest.raises(errors.InvalidRequest, match="count"):
+        results.all()
+    assert results.count() == 1

@@ -2,7 +2,7 @@
 
 `BotoExecutor` talks to DynamoDB through boto3; `MemoryExecutor` is an in-memory DynamoDB that
 interprets the same requests. Both are imported on first use, so importing bloopfp loads neither
-boto3 nor botocore's service model.
+boto3 nor botocore's service model (the runtime does import `botocore.exceptions`).
 """
 
 from __future__ import annotations
