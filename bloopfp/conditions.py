@@ -524,7 +524,7 @@ def attribute_type(operand: Any, type_code: str) -> Condition:
 
 
 def size(operand: Any) -> Size:
-    """The `size(path)` operand, compared like a number.
+    """Build the `size(path)` operand, which compares like a number.
 
     >>> from bloopfp.paths import path
     >>> gt(size(path("tags")), 3)
@@ -540,7 +540,7 @@ def size(operand: Any) -> Size:
 
 
 def and_(*conditions: Condition) -> Condition:
-    """All of the conditions. Nested ANDs are flattened and empty conditions dropped.
+    """Combine conditions that must all be true. Nested ANDs are flattened, empty ones dropped.
 
     >>> from bloopfp.paths import path
     >>> and_(exists(path("a")), EMPTY, and_(exists(path("b")), exists(path("c"))))
@@ -553,7 +553,7 @@ def and_(*conditions: Condition) -> Condition:
 
 
 def or_(*conditions: Condition) -> Condition:
-    """Any of the conditions. Nested ORs are flattened and empty conditions dropped.
+    """Combine conditions of which any may be true. Nested ORs are flattened, empty ones dropped.
 
     >>> from bloopfp.paths import path
     >>> or_(exists(path("a")), exists(path("b")) & exists(path("c")))
@@ -584,7 +584,7 @@ def _combine(kind: type[And] | type[Or], conditions: tuple[Condition, ...]) -> C
 
 
 def not_(condition: Condition) -> Condition:
-    """The negation of a condition; `~~c` is `c`. The empty condition cannot be negated.
+    """Negate a condition, so that `~~c` is `c`. The empty condition cannot be negated.
 
     >>> from bloopfp.paths import path
     >>> not_(exists(path("a")))

@@ -270,7 +270,7 @@ def _load_single(data: Mapping[str, Any]) -> Cursor:
 def start_cursor(request: Request) -> Cursor:
     """Return the cursor of a Query or Scan request that has not returned anything yet.
 
-    When the request has an ExclusiveStartKey, the cursor holds that position and is bound to
+    When the request has an ExclusiveStartKey, the cursor is at that position and is bound to
     the request's read.
     """
     params = request.params
