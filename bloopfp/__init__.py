@@ -1,7 +1,8 @@
 """bloopfp: DynamoDB modeling with immutable values, a pure compiler and one executor for IO.
 
-Models are frozen attrs records; conditions, updates and operations are values; `compile` turns an
-operation into the exact low-level boto3 request; an `Engine` runs operations through an executor.
+Models are frozen attrs records, and conditions, updates and operations are values. `compile` turns
+an operation into the exact low-level boto3 request, and an `Engine` runs operations through an
+executor.
 """
 
 from bloopfp import errors, operations, types

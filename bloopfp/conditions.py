@@ -290,7 +290,7 @@ def compare(operator: str, left: Any, right: Any) -> Condition:
 
 
 def _is_operand(operand: Any) -> bool:
-    """Whether `operand` is a column reference, a path or size(), rather than a Python value."""
+    """Return whether `operand` is a column reference, a path or size(), not a Python value."""
     from bloopfp.refs import ColumnRef, SizeRef
 
     return isinstance(operand, ColumnRef | SizeRef | Path | Size)

@@ -61,7 +61,7 @@ def key_parts(item: Mapping[str, Mapping[str, Any]], names: tuple[str, ...]) -> 
 
 @attrs.frozen
 class ReadBinding:
-    """What identifies the read a cursor belongs to, beyond its table, index and segment.
+    """The identity of the read a cursor belongs to, beyond its table, index and segment.
 
     `forward` is None for a Scan. `fingerprint` is a SHA-256 digest (hex) of the key condition
     and filter expressions together with the names and values their placeholders stand for.

@@ -211,9 +211,10 @@ class Throttled(ServiceError):
 class ConnectionFailed(BloopfpError):
     """The request did not reach DynamoDB, or its response did not arrive, on the last attempt.
 
-    `endpoint` is the URL botocore tried (None when it did not say), `reason` the name of the
-    botocore exception (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ...) and
-    `attempts` how many attempts were made. After a read timeout the request may have applied.
+    `endpoint` is the URL botocore tried (None when botocore did not report it), `reason` the
+    name of the botocore exception (EndpointConnectionError, ConnectTimeoutError,
+    ReadTimeoutError, ...) and `attempts` how many attempts were made. After a read timeout
+    the request may have applied.
     """
 
     def __init__(

@@ -77,8 +77,8 @@ def _loaded_record(model_cls: Any, values: Mapping[str, Any]) -> Any:
     """Create a record from values that column types loaded, skipping the constructor's checks.
 
     `Type.load` already returns each value in the normalized form the constructor would convert
-    it to, and rejects stored values the type cannot hold, so running the converters and
-    validators again would only repeat that work (about half the cost of a load).
+    it to, and it rejects stored values the type cannot hold. Running the converters and
+    validators again would only repeat that work, which was about half the cost of a load.
     """
     record = object.__new__(model_cls)
     for name, value in values.items():

@@ -33,7 +33,7 @@ MAX_IN_OPERANDS = 100
 MAX_SUBSTITUTION_BYTES = 2 * 1024 * 1024
 
 # "The maximum number of operators or functions allowed in an UpdateExpression is 300." The
-# current page says "in a single expression", so bloopfp applies it to every expression.
+# current page reads "in a single expression", so bloopfp applies it to every expression.
 MAX_OPERATORS = 300
 
 # "The maximum length of any single expression attribute name or expression attribute value is

@@ -17,7 +17,7 @@ NOTE: The guide states only that size() returns "the length of the string". The 
 code units, which MemoryExecutor shares, follows the ExtendDB emulator's maintainers, who report
 checking it against DynamoDB in 2026: size() of "é𝄞" is 3 there, where UTF-8 bytes give 6 and
 code points 2. No AWS page confirms it. Whether `a <> b` holds when both paths are absent is not
-documented either, and this module answers true. Moto 5 agrees with neither.
+documented either, and this module returns true. Moto 5 agrees with neither.
 - SET values are computed from the item as it was before the update. Then the actions apply in
   the order SET, REMOVE, ADD, DELETE.
 
@@ -119,7 +119,7 @@ def _size(value: AttributeValue | None) -> AttributeValue | None:
 
 
 def equal(left: AttributeValue | None, right: AttributeValue | None) -> bool:
-    """Whether two AttributeValues are equal in DynamoDB: numbers by value, sets unordered."""
+    """Return whether two AttributeValues are equal in DynamoDB, with numbers by value."""
     if left is None or right is None:
         return False
     [(code, a)] = left.items()

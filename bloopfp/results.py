@@ -67,8 +67,8 @@ class ResultIterator(Generic[R]):
 
     After each record, `cursor` resumes right after it. Pass it (or its `to_dict()` or
     `to_json()` form) as `cursor=` to `Engine.query` or `Engine.scan` to continue. `close()`, or
-    leaving a `with` block, stops reading; for a parallel scan it stops the reader threads, which
-    otherwise keep filling their buffer until the iterator is garbage-collected.
+    leaving a `with` block, stops reading. For a parallel scan it also stops the reader threads,
+    which otherwise keep filling their buffer until the iterator is garbage-collected.
     """
 
     def __init__(self, events: Iterator[Event], cursor: AnyCursor) -> None:

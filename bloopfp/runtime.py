@@ -138,10 +138,10 @@ class Runtime:
         `follow(request, response)` returns the request for the unprocessed part of `request`,
         or None. A throttled call and a response with unprocessed requests each use one attempt
         of the retry policy, with the same backoff. When the attempts run out, the returned
-        BatchRun's `unfinished` is the request that was not completed, also when the last
-        attempt failed to connect (a batch put or delete is safe to send again, so the caller can
-        treat it as not done). Errors that are not retryable are raised translated. Earlier
-        responses of this batch may have applied.
+        BatchRun's `unfinished` is the request that was not completed. That includes a last
+        attempt that failed to connect: a batch put or delete is safe to send again, so the
+        caller can treat it as not done. Errors that are not retryable are raised translated.
+        Earlier responses of this batch may have applied.
         """
         responses: list[dict[str, Any]] = []
         attempt = 1

@@ -352,7 +352,7 @@ def _skipping_crashes(function: Any, *arguments: Any) -> Any:
     """Call `function`, rejecting the example when the server fails with HTTP 500.
 
     Moto 5 crashes on some type mismatches (BETWEEN on a list, for example) instead of
-    evaluating them, so those examples say nothing about the oracle.
+    evaluating them, so those examples tell nothing about the oracle.
     """
     try:
         return function(*arguments)

@@ -166,7 +166,7 @@ def operator_count(node: Condition | Update) -> int:
     (including size, if_not_exists and list_append) and `+` or `-` count one each. The `=` of a
     SET action is syntax, not an operator.
 
-    NOTE: DynamoDB documents the limit with one example (`SET a = :v1 + :v2 + :v3` holds two
+    NOTE: DynamoDB documents the limit with one example (`SET a = :v1 + :v2 + :v3` contains two
     operators), not a full counting rule, so this count is an estimate near the limit.
 
     >>> from bloopfp.conditions import gt, size, exists

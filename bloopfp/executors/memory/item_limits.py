@@ -69,7 +69,7 @@ def check_attribute_names(item: Mapping[str, Mapping[str, Any]]) -> None:
     names no exception for them, so map keys are held to the same rule.
     """
     # NOTE: No page states in so many words whether DynamoDB rejects an empty map key. The check
-    # of map keys is this module's reading of the naming rule, not an observed DynamoDB answer.
+    # of map keys is this module's reading of the naming rule, not observed DynamoDB behaviour.
     for name, value in item.items():
         if name == "":
             raise invalid_parameters(
